@@ -1,0 +1,228 @@
+"""The event catalogue, schema_version 1 (CONTRACT.md §2): one frozen payload model per type."""
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from events.types import (
+    Amount,
+    Category,
+    Code,
+    Construction,
+    EscalationLevel,
+    FigureId,
+    KeyLevel,
+    LocalDate,
+    Milestone,
+    Origin,
+    Procedure,
+    RegionCode,
+    RegionPrefix,
+    Target,
+    Text,
+)
+
+Year = Annotated[StrictInt, Field(ge=1990, le=2199)]
+Month = Annotated[StrictInt, Field(ge=1, le=12)]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Empty(Payload):
+    """A fact whose whole meaning is its type and its dates."""
+
+
+class ProjectRegistered(Payload):
+    """项目入库: the project in the project database (amendable)."""
+
+    name: Text
+    region: RegionCode
+    township: Text | None = None
+    total_investment: Amount
+    owner: Text
+    legal_entity: StrictBool
+    origin: Origin
+    categories: list[Category] = Field(default_factory=list)
+    required_procedures: list[Procedure] = Field(default_factory=list)
+
+
+class AnnualPlanAdopted(Payload):
+    """年度建设计划: the project is in year Y's plan as new (新建) or continuing (续建)."""
+
+    year: Year
+    construction: Construction
+    planned_investment: Amount
+
+
+class KeyProjectDesignated(Payload):
+    """省/市/县重点工程 designation for a year."""
+
+    year: Year
+    level: KeyLevel
+
+
+class AgreementSigned(Payload):
+    """招商引资签约."""
+
+    investor: Text
+    agreed_investment: Amount
+
+
+class ProcedureApproved(Payload):
+    """前期手续 approved by the department that issues it."""
+
+    procedure: Procedure
+    document_no: Text
+    authority: Text
+
+
+class ConstructionResumed(Payload):
+    """复工 of a continuing project in a year."""
+
+    year: Year
+
+
+class InvestmentReported(Payload):
+    """月度完成投资: completed in that month; a later report for the same month supersedes."""
+
+    year: Year
+    month: Month
+    amount: Amount
+
+
+class StatsEntryReturned(Payload):
+    """入库纳统 submission returned by the statistics bureau."""
+
+    reason: Text
+
+
+class LeaderAssigned(Payload):
+    """领导包联."""
+
+    leader_id: Code
+    leader_name: Text
+    title: Text
+
+
+class LeaderReleased(Payload):
+    leader_id: Code
+
+
+class SiteVisitRecorded(Payload):
+    leader_id: Code
+
+
+class ProblemRaised(Payload):
+    """问题收集."""
+
+    problem_id: Code
+    category: Text
+    description: Text
+
+
+class ProblemAssigned(Payload):
+    """交办: to a unit with a deadline."""
+
+    problem_id: Code
+    unit: Text
+    due_on: LocalDate
+
+
+class ProblemResolved(Payload):
+    """限时办结."""
+
+    problem_id: Code
+
+
+class ProblemFollowedUp(Payload):
+    """回访: satisfied closes the problem (销号), unsatisfied reopens it."""
+
+    problem_id: Code
+    satisfied: StrictBool
+
+
+class ProblemEscalated(Payload):
+    """督办."""
+
+    problem_id: Code
+    level: EscalationLevel
+
+
+class TargetSet(Payload):
+    """A region's target for a figure, year and milestone."""
+
+    region: RegionPrefix
+    year: Year
+    figure: FigureId
+    by: Milestone
+    target: Target
+
+
+class EventRetracted(Payload):
+    """A fact withdrawn by its owner; both stay in the log."""
+
+    retracted_event_id: UUID
+    reason: Text
+
+
+# event_type -> payload model, schema_version 1
+CATALOGUE_V1: dict[str, type[Payload]] = {
+    "ProjectRegistered": ProjectRegistered,
+    "AnnualPlanAdopted": AnnualPlanAdopted,
+    "KeyProjectDesignated": KeyProjectDesignated,
+    "AgreementSigned": AgreementSigned,
+    "ProjectLanded": Empty,
+    "ProcedureApproved": ProcedureApproved,
+    "ConstructionStarted": Empty,
+    "ConstructionResumed": ConstructionResumed,
+    "InvestmentReported": InvestmentReported,
+    "StatsEntrySubmitted": Empty,
+    "StatsEntryApproved": Empty,
+    "StatsEntryReturned": StatsEntryReturned,
+    "ProjectCompleted": Empty,
+    "ProductionStarted": Empty,
+    "DesignOutputReached": Empty,
+    "LeaderAssigned": LeaderAssigned,
+    "LeaderReleased": LeaderReleased,
+    "SiteVisitRecorded": SiteVisitRecorded,
+    "ProblemRaised": ProblemRaised,
+    "ProblemAssigned": ProblemAssigned,
+    "ProblemResolved": ProblemResolved,
+    "ProblemFollowedUp": ProblemFollowedUp,
+    "ProblemEscalated": ProblemEscalated,
+    "TargetSet": TargetSet,
+    "EventRetracted": EventRetracted,
+}
+
+# The department that owns each type (DOMAIN.md); None: the issuing or assigned unit.
+OWNERS: dict[str, tuple[str, ...]] = {
+    "ProjectRegistered": ("ndrc",),
+    "AnnualPlanAdopted": ("ndrc",),
+    "KeyProjectDesignated": ("ndrc",),
+    "AgreementSigned": ("investment_promotion",),
+    "ProjectLanded": ("investment_promotion",),
+    "ProcedureApproved": ("approval", "natural_resources", "ecology", "energy", "water", "housing"),
+    "ConstructionStarted": ("project_center",),
+    "ConstructionResumed": ("project_center",),
+    "InvestmentReported": ("project_center", "stats"),
+    "StatsEntrySubmitted": ("stats",),
+    "StatsEntryApproved": ("stats",),
+    "StatsEntryReturned": ("stats",),
+    "ProjectCompleted": ("ndrc",),
+    "ProductionStarted": ("ndrc",),
+    "DesignOutputReached": ("ndrc",),
+    "LeaderAssigned": ("ndrc",),
+    "LeaderReleased": ("ndrc",),
+    "SiteVisitRecorded": ("project_center",),
+    "ProblemRaised": ("project_center",),
+    "ProblemAssigned": ("project_center",),
+    "ProblemResolved": (),
+    "ProblemFollowedUp": ("project_center",),
+    "ProblemEscalated": ("supervision",),
+    "TargetSet": ("ndrc",),
+    "EventRetracted": (),
+}

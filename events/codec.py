@@ -1,0 +1,75 @@
+"""JSON in, validated events out; every refusal names the event, the field and the reason."""
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from events.envelope import PROJECTLESS_TYPES, Event
+from events.errors import EventError
+from events.registry import REGISTRY, Registry
+
+
+def _readable_id(obj: dict) -> str | None:
+    value = obj.get("event_id")
+    return value if isinstance(value, str) and 0 < len(value) <= 64 else None
+
+
+def _field_path(loc: tuple) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif part.startswith("function-") or part in {"literal"}:
+            continue
+        else:
+            parts.append(("." if parts else "") + part)
+    return "".join(parts)
+
+
+def _reason(error: dict) -> str:
+    kind, message = error["type"], error["msg"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    given = error.get("input")
+    if kind not in {"value_error"} and not isinstance(given, (dict, list)):
+        message = f"{message} (got {given!r})"
+    return message
+
+
+def from_validation_error(exc: ValidationError, event_id: str | None) -> EventError:
+    first = exc.errors(include_url=False)[0]
+    return EventError(_reason(first), field=_field_path(first["loc"]) or None, event_id=event_id)
+
+
+def validate_object(obj: Any, registry: Registry = REGISTRY) -> Event:
+    """A JSON object (already parsed) to its event model, or EventError."""
+    if not isinstance(obj, dict):
+        raise EventError(f"must be a JSON object, got {type(obj).__name__}")
+    event_id = _readable_id(obj)
+    schema = registry.get(obj.get("event_type"), obj.get("schema_version"), event_id)
+    if obj.get("project_id", ...) is None and schema.event_type not in PROJECTLESS_TYPES:
+        raise EventError(f"may be null only for TargetSet, not for {schema.event_type}", field="project_id", event_id=event_id)
+    try:
+        return schema.event_model.model_validate(obj)
+    except ValidationError as exc:
+        raise from_validation_error(exc, event_id) from None
+
+
+def parse_line(line: bytes | str, registry: Registry = REGISTRY) -> Event:
+    """One line of a `.jsonl` file to a validated event."""
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise EventError(f"not valid JSON: {exc}") from None
+    return validate_object(obj, registry)
+
+
+def load_stored(obj: dict, registry: Registry = REGISTRY) -> Event:
+    """An event read back from the log, upcast to the latest version of its type."""
+    return validate_object(registry.upcast(obj), registry)

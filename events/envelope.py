@@ -1,0 +1,69 @@
+"""The event envelope (CONTRACT.md §1): the same for every type; `payload` differs per type."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+
+from events.catalogue import Payload
+from events.types import LocalDate, Text, Timestamp
+
+ProjectId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z_.\-]*$")]
+Department = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+PROJECTLESS_TYPES = frozenset({"TargetSet"})
+
+
+class Source(BaseModel):
+    """Who published the fact: a department code (DOMAIN.md) and its system."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    department: Department
+    system: Text
+
+
+class Event(BaseModel):
+    """One immutable fact. Subclassed per (event_type, schema_version) by the registry."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID
+    event_type: str
+    schema_version: Annotated[StrictInt, Field(ge=1)]
+    project_id: ProjectId | None
+    occurred_on: LocalDate
+    recorded_at: Timestamp | None = None
+    source: Source
+    payload: Payload
+
+    @model_validator(mode="after")
+    def _project_id_null_only_for_targets(self) -> "Event":
+        if self.project_id is None and self.event_type not in PROJECTLESS_TYPES:
+            raise ValueError(f"project_id may be null only for TargetSet, not for {self.event_type}")
+        return self
+
+    @property
+    def id(self) -> str:
+        return str(self.event_id)
+
+    def to_json(self) -> dict:
+        """The JSON object of the contract (amounts as decimal strings, dates as ISO)."""
+        return self.model_dump(mode="json")
+
+    def content(self) -> bytes:
+        """Canonical bytes of what the producer said: everything but `recorded_at`.
+
+        Two sends of one `event_id` are the same event exactly when these bytes are equal.
+        """
+        body = self.model_dump(mode="json", exclude={"recorded_at"})
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.content()).hexdigest()
+
+    def stamped(self, recorded_at: datetime) -> "Event":
+        return self.model_copy(update={"recorded_at": recorded_at})
