@@ -49,5 +49,75 @@ def import_command(ctx: click.Context, file: str, db: str | None, workers: int |
     ctx.exit(1 if summary.rejected else 0)
 
 
+def query_options(command):
+    command = click.option("--level", type=click.Choice(["province", "city", "county"]), default=None,
+                           help="Keep key projects of this level (重点工程 级别).")(command)
+    command = click.option("--as-of", "as_of", default=None,
+                           help="Recorded time: ISO timestamp, or a date (its end, Asia/Shanghai). Default: now.")(command)
+    command = click.option("--period", required=True, help="2025, 2025H1, 2025Q3 or 2025-05.")(command)
+    command = click.option("--region", required=True, help="Region code prefix: 14, 1405, 140522.")(command)
+    return db_option(command)
+
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+
+
+def _query(region, period, as_of, level):
+    from services.queries import make_query
+
+    try:
+        return make_query(region, period, as_of, level)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@main.command("report")
+@query_options
+@FORMAT
+@click.pass_context
+def report_command(ctx, region, period, as_of, level, db, fmt):
+    """Every figure for a region and period, as of a recorded time."""
+    from services import render
+    from services.queries import report_for
+
+    result = report_for(open_store(ctx, db), _query(region, period, as_of, level))
+    click.echo(render.dumps(result) if fmt == "json" else render.report_table(result))
+
+
+@main.command("explain")
+@click.argument("figure")
+@query_options
+@FORMAT
+@click.pass_context
+def explain_command(ctx, figure, region, period, as_of, level, db, fmt):
+    """One figure down to the projects and events behind its numerator and denominator."""
+    from projections.figures import FIGURES
+    from services import render
+    from services.queries import explain_for
+
+    if figure not in FIGURES:
+        raise click.BadParameter(f"unknown figure {figure!r}; known: {', '.join(FIGURES)}", param_hint="FIGURE")
+    result = explain_for(open_store(ctx, db), figure, _query(region, period, as_of, level))
+    click.echo(render.dumps(result) if fmt == "json" else render.explain_table(result))
+
+
+@main.command("rank")
+@click.argument("figure")
+@query_options
+@click.option("--by", type=click.Choice(["county", "township"]), default="county")
+@FORMAT
+@click.pass_context
+def rank_command(ctx, figure, region, period, as_of, level, db, by, fmt):
+    """比学赶超: sub-regions ordered best first on one figure."""
+    from projections.figures import FIGURES
+    from services import render
+    from services.queries import rank_for
+
+    if figure not in FIGURES:
+        raise click.BadParameter(f"unknown figure {figure!r}; known: {', '.join(FIGURES)}", param_hint="FIGURE")
+    rows = rank_for(open_store(ctx, db), figure, _query(region, period, as_of, level), by)
+    click.echo(render.dumps(rows) if fmt == "json" else render.rank_table(figure, rows))
+
+
 if __name__ == "__main__":
     main()

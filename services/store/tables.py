@@ -26,3 +26,38 @@ events = Table(
     UniqueConstraint("project_id", "project_seq", name="uq_events_project_seq"),
     Index("ix_events_recorded_us", "recorded_us"),
 )
+
+# ---- read models (disposable: rebuilt from the log) ------------------------------------------
+facts = Table(
+    "facts",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("project_id", String(64), nullable=True),
+    Column("occurred_on", String(10), nullable=False),
+    Column("recorded_us", BigInteger, nullable=False),
+    Column("department", String(64), nullable=False),
+    Column("retracts", String(36), nullable=True),
+    Column("year", Integer, nullable=True),
+    Column("month", Integer, nullable=True),
+    Column("payload", Text, nullable=False),
+    Index("ix_facts_project", "project_id"),
+    Index("ix_facts_type_year", "event_type", "year"),
+    Index("ix_facts_retracts", "retracts"),
+)
+
+project_regions = Table(
+    "project_regions",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("region", String(6), primary_key=True),
+    Index("ix_project_regions_region", "region"),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)

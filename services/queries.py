@@ -1,0 +1,34 @@
+"""Query side used by the CLI and the HTTP API: bring the read model up to date, load the
+facts visible as of the asked time, and hand them to the pure projections."""
+from __future__ import annotations
+
+from projections.periods import parse_as_of, parse_period
+from projections.report import Query, explain, rank, report
+from services.readmodel import catch_up, load_visible
+from services.store.event_store import EventStore, to_micros
+
+
+def make_query(region: str, period: str, as_of: str | None = None, level: str | None = None) -> Query:
+    if not region.isdigit() or len(region) not in (2, 4, 6):
+        raise ValueError(f"region must be a 2-, 4- or 6-digit code prefix, got {region!r}")
+    if level is not None and level not in {"province", "city", "county"}:
+        raise ValueError(f"level must be province, city or county, got {level!r}")
+    return Query(region=region, period=parse_period(period), as_of=parse_as_of(as_of), level=level)
+
+
+def _facts(store: EventStore, query: Query):
+    catch_up(store)
+    years = (query.period.year, query.period.year - 1)
+    return load_visible(store.engine, query.region, years, to_micros(query.as_of))
+
+
+def report_for(store: EventStore, query: Query) -> dict:
+    return report(_facts(store, query), query)
+
+
+def explain_for(store: EventStore, figure_id: str, query: Query) -> dict:
+    return explain(_facts(store, query), figure_id, query)
+
+
+def rank_for(store: EventStore, figure_id: str, query: Query, by: str) -> list[dict]:
+    return rank(_facts(store, query), figure_id, query, by)
