@@ -2,6 +2,8 @@
 facts visible as of the asked time, and hand them to the pure projections."""
 from __future__ import annotations
 
+import os
+
 from projections.periods import parse_as_of, parse_period
 from projections.report import Query, explain, rank, report
 from services.readmodel import catch_up, load_visible
@@ -16,8 +18,18 @@ def make_query(region: str, period: str, as_of: str | None = None, level: str | 
     return Query(region=region, period=parse_period(period), as_of=parse_as_of(as_of), level=level)
 
 
+def bus_mode() -> str:
+    """`inprocess` (embedded default: the query projects what the log holds before reading) or
+    `kafka` (the faust workers keep the read model; queries only read it)."""
+    mode = os.environ.get("PROJFACTS_BUS", "inprocess")
+    if mode not in {"inprocess", "kafka"}:
+        raise ValueError(f"PROJFACTS_BUS must be inprocess or kafka, got {mode!r}")
+    return mode
+
+
 def _facts(store: EventStore, query: Query):
-    catch_up(store)
+    if bus_mode() == "inprocess":
+        catch_up(store)
     years = (query.period.year, query.period.year - 1)
     return load_visible(store.engine, query.region, years, to_micros(query.as_of))
 
