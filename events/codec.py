@@ -54,7 +54,8 @@ def validate_object(obj: Any, registry: Registry = REGISTRY) -> Event:
     event_id = _readable_id(obj)
     schema = registry.get(obj.get("event_type"), obj.get("schema_version"), event_id)
     if obj.get("project_id", ...) is None and schema.event_type not in PROJECTLESS_TYPES:
-        raise EventError(f"may be null only for TargetSet, not for {schema.event_type}", field="project_id", event_id=event_id)
+        raise EventError(f"may be null only for TargetSet (or a retraction of one), not for {schema.event_type}",
+                         field="project_id", event_id=event_id)
     try:
         return schema.event_model.model_validate(obj)
     except ValidationError as exc:

@@ -15,7 +15,10 @@ from events.types import LocalDate, Text, Timestamp
 ProjectId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z_.\-]*$")]
 Department = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
-PROJECTLESS_TYPES = frozenset({"TargetSet"})
+# Types whose project_id may be null: a target is regional; a retraction carries the project_id of
+# the event it retracts, so retracting a target is project-less too (the store checks the match).
+# A published report (ReportPublished) is about a region, not a project.
+PROJECTLESS_TYPES = frozenset({"TargetSet", "EventRetracted", "ReportPublished"})
 
 
 class Source(BaseModel):
@@ -43,7 +46,7 @@ class Event(BaseModel):
     @model_validator(mode="after")
     def _project_id_null_only_for_targets(self) -> "Event":
         if self.project_id is None and self.event_type not in PROJECTLESS_TYPES:
-            raise ValueError(f"project_id may be null only for TargetSet, not for {self.event_type}")
+            raise ValueError(f"project_id may be null only for TargetSet (or a retraction of one), not for {self.event_type}")
         return self
 
     @property

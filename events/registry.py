@@ -31,6 +31,7 @@ def _event_model(event_type: str, version: int, payload_model: type[Payload]) ->
         __base__=Event,
         __doc__=payload_model.__doc__,
         event_type=(Literal[event_type], ...),  # type: ignore[valid-type]
+        schema_version=(Literal[version], ...),  # type: ignore[valid-type]
         payload=(payload_model, ...),
     )
 

@@ -24,9 +24,8 @@ TEN_THOUSANDTH = Decimal("0.0001")
 def _decimal_string(value: Any, pattern: re.Pattern, places: int, what: str) -> Decimal:
     quantum = Decimal(1).scaleb(-places)
     if isinstance(value, Decimal):
-        if value != value.quantize(quantum):
-            raise ValueError(f"{what} has more than {places} decimal places: {value}")
-        return value.quantize(quantum)
+        # From the Avro wire, which allows any sign and size: held to the same rules as a string.
+        value = format(value.normalize(), "f") if value.is_finite() else str(value)
     if isinstance(value, bool) or not isinstance(value, str):
         raise ValueError(
             f"{what} must be a decimal string with at most {places} decimal places, "
