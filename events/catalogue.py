@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from events.types import (
     Amount,
@@ -22,10 +22,13 @@ from events.types import (
     RegionPrefix,
     Target,
     Text,
+    Timestamp,
 )
 
 Year = Annotated[StrictInt, Field(ge=1990, le=2199)]
 Month = Annotated[StrictInt, Field(ge=1, le=12)]
+PeriodLabel = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{4}(H[12]|Q[1-4]|-(0[1-9]|1[0-2]))?$")]
+Sha256 = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{64}$")]
 
 
 class Payload(BaseModel):
@@ -169,6 +172,19 @@ class EventRetracted(Payload):
     reason: Text
 
 
+class ReportPublished(Payload):
+    """通报 published: a region's report for a period as of a recorded time, fixed by its SHA-256."""
+
+    # content_sha256: of the exact bytes `projfacts report --format json` prints for it. Project-less.
+
+    region: RegionPrefix
+    period: PeriodLabel
+    as_of: Timestamp
+    level: KeyLevel | None = None
+    content_sha256: Sha256
+    publisher: Text
+
+
 # event_type -> payload model, schema_version 1
 CATALOGUE_V1: dict[str, type[Payload]] = {
     "ProjectRegistered": ProjectRegistered,
@@ -196,6 +212,7 @@ CATALOGUE_V1: dict[str, type[Payload]] = {
     "ProblemEscalated": ProblemEscalated,
     "TargetSet": TargetSet,
     "EventRetracted": EventRetracted,
+    "ReportPublished": ReportPublished,
 }
 
 # The department that owns each type (DOMAIN.md); None: the issuing or assigned unit.
@@ -225,4 +242,5 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "ProblemEscalated": ("supervision",),
     "TargetSet": ("ndrc",),
     "EventRetracted": (),
+    "ReportPublished": ("ndrc",),
 }
