@@ -49,6 +49,15 @@ def import_command(ctx: click.Context, file: str, db: str | None, workers: int |
     ctx.exit(1 if summary.rejected else 0)
 
 
+@main.command("demo")
+@db_option
+def demo_command(db: str | None) -> None:
+    """Generate the demo county (阳城 2024), import it, and report Q1 as published and as known now."""
+    from services.demo import run_demo
+
+    click.echo(run_demo(db))
+
+
 def query_options(command):
     command = click.option("--level", type=click.Choice(["province", "city", "county"]), default=None,
                            help="Keep key projects of this level (重点工程 级别).")(command)

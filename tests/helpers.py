@@ -1,0 +1,107 @@
+"""Valid contract events (CONTRACT.md §1-2) as JSON dicts, with sensible defaults.
+
+    event("InvestmentReported", project_id=P, occurred_on="2025-03-31", amount="120.00")
+
+Keyword arguments that are not envelope fields are merged into the type's default payload;
+`payload=` replaces it whole. `recorded_at=None` (the default) leaves the field out.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Iterable
+
+import orjson
+
+PROJECT = "2501-140522-04-01-000123"
+REGION = "140522"
+_UNSET: Any = object()
+
+DEFAULT_PAYLOADS: dict[str, dict] = {
+    "ProjectRegistered": {
+        "name": "阳城县新能源产业园", "region": REGION, "township": "凤城镇", "total_investment": "52000.00",
+        "owner": "阳城县发展投资集团", "legal_entity": True, "origin": "government",
+        "categories": ["industrial"], "required_procedures": ["approval_filing", "land_approval", "eia"],
+    },
+    "AnnualPlanAdopted": {"year": 2025, "construction": "new", "planned_investment": "8000.00"},
+    "KeyProjectDesignated": {"year": 2025, "level": "province"},
+    "AgreementSigned": {"investor": "晋能控股集团", "agreed_investment": "30000.00"},
+    "ProjectLanded": {},
+    "ProcedureApproved": {"procedure": "approval_filing", "document_no": "阳发改备〔2025〕12号",
+                          "authority": "阳城县发展和改革局"},
+    "ConstructionStarted": {},
+    "ConstructionResumed": {"year": 2025},
+    "InvestmentReported": {"year": 2025, "month": 3, "amount": "1234.50"},
+    "StatsEntrySubmitted": {},
+    "StatsEntryApproved": {},
+    "StatsEntryReturned": {"reason": "资料不全"},
+    "ProjectCompleted": {},
+    "ProductionStarted": {},
+    "DesignOutputReached": {},
+    "LeaderAssigned": {"leader_id": "L-001", "leader_name": "张伟", "title": "副县长"},
+    "LeaderReleased": {"leader_id": "L-001"},
+    "SiteVisitRecorded": {"leader_id": "L-001"},
+    "ProblemRaised": {"problem_id": "PRB-001", "category": "用地", "description": "征地拆迁未完成"},
+    "ProblemAssigned": {"problem_id": "PRB-001", "unit": "阳城县自然资源局", "due_on": "2025-04-30"},
+    "ProblemResolved": {"problem_id": "PRB-001"},
+    "ProblemFollowedUp": {"problem_id": "PRB-001", "satisfied": True},
+    "ProblemEscalated": {"problem_id": "PRB-001", "level": "city"},
+    "TargetSet": {"region": REGION, "year": 2025, "figure": "new_start_rate", "by": "Y", "target": "0.8500"},
+    "EventRetracted": {"retracted_event_id": "00000000-0000-4000-8000-000000000000", "reason": "录入错误"},
+}
+
+DEFAULT_DEPARTMENTS = {
+    "AgreementSigned": "investment_promotion", "ProjectLanded": "investment_promotion",
+    "ProcedureApproved": "approval", "ConstructionStarted": "project_center",
+    "ConstructionResumed": "project_center", "InvestmentReported": "project_center",
+    "StatsEntrySubmitted": "stats", "StatsEntryApproved": "stats", "StatsEntryReturned": "stats",
+    "SiteVisitRecorded": "project_center", "ProblemRaised": "project_center",
+    "ProblemAssigned": "project_center", "ProblemResolved": "natural_resources",
+    "ProblemFollowedUp": "project_center", "ProblemEscalated": "supervision",
+}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def event(event_type: str = "ProjectRegistered", *, project_id: str | None = _UNSET,
+          occurred_on: str = "2025-03-01", recorded_at: str | None = None, payload: dict | None = None,
+          event_id: str | None = None, schema_version: int = 1, source: dict | None = None,
+          **payload_fields: Any) -> dict:
+    """A valid event dict of `event_type`; project_id defaults to PROJECT (None for TargetSet)."""
+    if project_id is _UNSET:
+        project_id = None if event_type == "TargetSet" else PROJECT
+    body = dict(DEFAULT_PAYLOADS[event_type] if payload is None else payload)
+    body.update(payload_fields)
+    obj = {
+        "event_id": event_id or new_id(),
+        "event_type": event_type,
+        "schema_version": schema_version,
+        "project_id": project_id,
+        "occurred_on": occurred_on,
+        "source": source or {"department": DEFAULT_DEPARTMENTS.get(event_type, "ndrc"), "system": "test"},
+        "payload": body,
+    }
+    if recorded_at is not None:
+        obj["recorded_at"] = recorded_at
+    return obj
+
+
+def retraction(target: dict, **overrides: Any) -> dict:
+    """An EventRetracted of `target`, in its project."""
+    overrides.setdefault("project_id", target["project_id"])
+    return event("EventRetracted", retracted_event_id=target["event_id"], reason="录入错误", **overrides)
+
+
+def line(obj: Any) -> bytes:
+    return orjson.dumps(obj)
+
+
+def write_jsonl(path: Path, rows: Iterable[dict | bytes | str]) -> Path:
+    """One line per row: dicts as JSON, bytes/str verbatim (for bad lines and blanks)."""
+    with open(path, "wb") as out:
+        for row in rows:
+            data = row if isinstance(row, bytes) else row.encode() if isinstance(row, str) else orjson.dumps(row)
+            out.write(data + b"\n")
+    return path
