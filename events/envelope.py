@@ -21,6 +21,14 @@ Department = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0
 PROJECTLESS_TYPES = frozenset({"TargetSet", "EventRetracted", "ReportPublished"})
 
 
+def content_hash(body_without_recorded_at: dict) -> str:
+    """SHA-256 of the canonical bytes of what the producer said: everything but `recorded_at`.
+
+    Two sends of one `event_id` are the same event exactly when these hashes are equal.
+    """
+    return hashlib.sha256(orjson.dumps(body_without_recorded_at, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
 class Source(BaseModel):
     """Who published the fact: a department code (DOMAIN.md) and its system."""
 
@@ -57,16 +65,8 @@ class Event(BaseModel):
         """The JSON object of the contract (amounts as decimal strings, dates as ISO)."""
         return self.model_dump(mode="json")
 
-    def content(self) -> bytes:
-        """Canonical bytes of what the producer said: everything but `recorded_at`.
-
-        Two sends of one `event_id` are the same event exactly when these bytes are equal.
-        """
-        body = self.model_dump(mode="json", exclude={"recorded_at"})
-        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
-
     def content_hash(self) -> str:
-        return hashlib.sha256(self.content()).hexdigest()
+        return content_hash(self.model_dump(mode="json", exclude={"recorded_at"}))
 
     def stamped(self, recorded_at: datetime) -> "Event":
         return self.model_copy(update={"recorded_at": recorded_at})

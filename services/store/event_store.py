@@ -12,14 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-import hashlib
 from typing import Iterator, NamedTuple, Sequence
 from zoneinfo import ZoneInfo
 
 import orjson
 from sqlalchemy import Engine, func, select, text
 
-from events.envelope import Event
+from events.envelope import Event, content_hash
 from events.errors import EventError
 from services.store import migrate
 from services.store.engine import is_sqlite, make_engine
@@ -135,13 +134,12 @@ class PreparedEvent(NamedTuple):
 def prepare(event: Event) -> PreparedEvent:
     body = event.model_dump(mode="json")
     recorded = body.pop("recorded_at")
-    content = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
     payload = body["payload"]
     return PreparedEvent(
         body["event_id"], event.event_type, event.schema_version, event.project_id, body["occurred_on"],
         recorded, to_micros(event.recorded_at) if event.recorded_at else None,
         event.source.department, event.source.system, orjson.dumps(payload).decode(),
-        hashlib.sha256(content).hexdigest(),
+        content_hash(body),
         payload["retracted_event_id"] if event.event_type == "EventRetracted" else None,
     )
 
