@@ -18,6 +18,7 @@ import argparse
 import itertools
 import random
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -151,12 +152,14 @@ TARGETS = (
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾田董袁潘蒋蔡杜程苏魏吕丁任沈姚卢崔范"
 GIVEN_NAMES = "建国志强海军晓东丽华文斌俊峰红梅立新永刚卫东春生宏伟少华振华学军玉兰鹏飞云龙晋平宝山"
-PRODUCTS = (
+INDUSTRIES = (  # what enterprises and investors build
     "年产30万吨新型建材", "精细化工", "高端铸造", "智能装备制造", "光伏发电", "分散式风电",
     "煤矿智能化改造", "煤层气综合利用", "储能电站", "蚕桑丝绸深加工", "农产品冷链物流", "中药材加工",
-    "乡村振兴示范", "全域旅游提升", "城区道路改造", "污水处理厂提标改造", "城乡供水一体化",
-    "集中供热管网改造", "学校建设", "医院综合楼", "保障性住房", "老旧小区改造", "物流园区",
-    "数据中心", "新能源汽车零部件", "氢能产业园", "固废综合利用", "标准化厂房",
+    "物流园区", "数据中心", "新能源汽车零部件", "氢能产业园", "固废综合利用", "标准化厂房", "全域旅游提升",
+)
+PUBLIC_WORKS = (  # what the government builds
+    "城区道路改造", "污水处理厂提标改造", "城乡供水一体化", "集中供热管网改造", "学校建设", "医院综合楼",
+    "保障性住房", "老旧小区改造", "乡村振兴示范", "农村公路提质",
 )
 COMPANY_WORDS = ("宏达", "晋阳", "太行", "润丰", "鑫源", "华晟", "恒通", "泰和", "金鼎", "瑞祥", "兴业", "中诚")
 COMPANY_TRADES = ("新材料", "能源", "建设", "实业", "科技", "农业开发", "文旅", "化工", "物流", "装备")
@@ -204,6 +207,13 @@ def envelope(
     }
 
 
+def split_exactly(total: int, weights: list[int]) -> list[int]:
+    """Split ``total`` in proportion to integer ``weights``, the parts summing exactly to it."""
+    parts = [total * w // sum(weights) for w in weights]
+    parts[-1] += total - sum(parts)
+    return parts
+
+
 def split_cents(rng: random.Random, total: int, parts: int, spread: float = 0.8) -> list[int]:
     """Split ``total`` hundredths into ``parts`` positive amounts summing exactly to it."""
     weights = [rng.uniform(1 - spread, 1 + spread) ** 2 for _ in range(parts)]
@@ -211,6 +221,17 @@ def split_cents(rng: random.Random, total: int, parts: int, spread: float = 0.8)
     amounts = [max(1, int(w * scale)) for w in weights]
     amounts[-1] += total - sum(amounts)
     return amounts
+
+
+def project_kind(rng: random.Random, origin: str) -> tuple[str, list[str]]:
+    """What a project builds and its categories, by who invests: government projects are
+    public works (两新一重); the others are mostly private (民间投资) and industrial."""
+    if origin == "government":
+        categories = rng.sample(("six_new", "two_new_one_heavy"), rng.randint(0, 2))
+        return rng.choice(PUBLIC_WORKS), sorted(categories, key=CATEGORIES.index)
+    categories = ["private"] if rng.random() < 0.8 else []
+    categories += rng.sample(("industrial", "high_tech", "transformation", "six_new"), rng.randint(0, 2))
+    return rng.choice(INDUSTRIES), sorted(categories, key=CATEGORIES.index)
 
 
 def person_name(rng: random.Random) -> str:
@@ -279,15 +300,15 @@ class DemoProject:
     landed_on: date | None = None
     started_on: date | None = None
     resumed_on: date | None = None  # in 2024
+    resumed_2023: date | None = None
     completed_on: date | None = None
     production_on: date | None = None
     output_on: date | None = None
-    invest_2023: int = 0
-    invest_2024: int = 0
+    investment: dict[int, dict[int, int]] = field(default_factory=dict)  # year → month → hundredths
 
 
 def demo_county(seed: int = 2024) -> Iterator[dict]:
-    """阳城 (140522) 2024: about 6,000 events, recorded 2021–2025, in recording order."""
+    """阳城 (140522) 2024: about 5,000 events, recorded from 2020 to early 2025, in recording order."""
     yield from _DemoCounty(seed).history()
 
 
@@ -378,14 +399,18 @@ class _DemoCounty:
     def paired_amounts(self, total: int, planned: int, count: int) -> list[tuple[int, int]]:
         """(total, planned) per project with exact sums and planned well under total."""
         while True:
-            totals = sorted(split_cents(self.rng, total, count))
-            plans = sorted(split_cents(self.rng, planned, count, spread=0.5))
-            plans = [(pl + 50) // 100 * 100 for pl in plans[:-1]]  # whole 万元, like the plan tables
-            plans.append(planned - sum(plans))
-            pairs = list(zip(totals, sorted(plans)))
+            totals = sorted(self.whole(split_cents(self.rng, total, count)))
+            plans = sorted(self.whole(split_cents(self.rng, planned, count, spread=0.5)))
+            pairs = list(zip(totals, plans))
             if all(0 < pl and pl * 5 <= t * 4 for t, pl in pairs):
                 self.rng.shuffle(pairs)
                 return pairs
+
+    @staticmethod
+    def whole(amounts: list[int]) -> list[int]:
+        """Round to whole 万元, like the plan tables, keeping the sum."""
+        rounded = [(a + 50) // 100 * 100 for a in amounts[:-1]]
+        return rounded + [sum(amounts) - sum(rounded)]
 
     def non_key_projects(self) -> list[DemoProject]:
         rng = self.rng
@@ -411,18 +436,16 @@ class _DemoCounty:
         rng = self.rng
         p.township = rng.choice(YANGCHENG_TOWNSHIPS)
         place = "阳城县" + (p.township[:2] if p.township != DEV_ZONE else "开发区")
-        p.name = f"{place}{rng.choice(PRODUCTS)}项目"
         if p.origin == "enterprise" and rng.random() < 0.3:
             p.origin = "government"
+        works, p.categories = project_kind(rng, p.origin)
+        p.name = f"{place}{works}项目"
         p.owner = (f"阳城县{p.township}人民政府" if p.township != DEV_ZONE else "阳城经济技术开发区管委会") \
             if p.origin == "government" else company_name(rng, "山西阳城")
         if not p.legal_entity:
             p.owner = f"{person_name(rng)}(个人投资)"
-        p.categories = sorted(rng.sample(CATEGORIES, rng.randint(0, 3)), key=CATEGORIES.index)
-        count = rng.randint(2, 6)
-        rest = rng.sample(PROCEDURES[1:], count - 1)
-        first = ["approval_filing"] if rng.random() < 0.95 else [rng.choice([c for c in PROCEDURES[1:] if c not in rest])]
-        p.required = sorted(first + rest, key=PROCEDURES.index)
+        others = rng.sample(PROCEDURES[1:], rng.randint(1, 5))  # 立项 is always required
+        p.required = sorted(["approval_filing"] + others, key=PROCEDURES.index)
         getattr(self, f"timeline_{p.kind}")(p)
 
     def timeline_key(self, p: DemoProject) -> None:
@@ -453,11 +476,11 @@ class _DemoCounty:
             p.landed_on = p.registered_on + timedelta(days=rng.randint(10, 40))
 
     def timeline_done2023(self, p: DemoProject) -> None:
-        """Built in 2021–2023 and completed in 2023: the base of 2024's investment growth."""
+        """Built in 2021–2023 and completed at the end of 2023: the base of 2024's growth."""
         rng = self.rng
         p.started_on = _day(rng, date(2021, 4, 1), date(2022, 10, 31))
         p.registered_on = p.started_on - timedelta(days=rng.randint(90, 300))
-        p.completed_on = _day(rng, date(2023, 8, 1), date(2023, 11, 30))
+        p.completed_on = _day(rng, date(2023, 12, 1), date(2023, 12, 22))
         if rng.random() < 0.7:
             p.production_on = p.completed_on + timedelta(days=rng.randint(20, 120))
             if rng.random() < 0.6:
@@ -505,10 +528,23 @@ class _DemoCounty:
         if p.kind in ("reserve", "signed"):
             self.maybe_start_in_2024(p)
         if p.construction == "continuing" and p.resumed_on:
-            p.invest_2024 = p.planned * rng.randint(80, 110) // 100
+            amount = p.planned * rng.randint(80, 110) // 100
         elif p.started_on and p.started_on.year == 2024:
             months_left = 13 - p.started_on.month
-            p.invest_2024 = p.planned * rng.randint(70, 105) // 100 * min(10, months_left) // 10
+            amount = p.planned * rng.randint(70, 105) // 100 * min(10, months_left) // 10
+        else:
+            return
+        p.investment[2024] = self.spread(p, 2024, amount)
+
+    @staticmethod
+    def spread(p: DemoProject, year: int, amount: int) -> dict[int, int]:
+        """A year's investment over the months under construction, slower over winter and
+        before the yearly resumption (复工)."""
+        first = 1 if p.started_on.year < year else p.started_on.month
+        last = p.completed_on.month if p.completed_on and p.completed_on.year == year else 12
+        resumed = p.resumed_on if year == 2024 else p.resumed_2023
+        weights = {m: SEASON[m - 1] * (60 if resumed and m < resumed.month else 100) for m in range(first, last + 1)}
+        return dict(zip(weights, split_exactly(amount, list(weights.values()))))
 
     def maybe_start_in_2024(self, p: DemoProject) -> None:
         """Half of the reserve and of the landed signed projects start in 2024 and join the plan."""
@@ -524,20 +560,29 @@ class _DemoCounty:
         p.planned = p.total * rng.randint(20, 40) // 100 // 100 * 100
 
     def amounts_2023(self, projects: list[DemoProject]) -> None:
-        """2023 investment: continuing projects, plus the projects finished in 2023 make up
-        the rest so that 2024 grows by roughly 9 % (the county's target is 10 %)."""
+        """2023 investment: the continuing projects' part, and the projects finished at the end of
+        2023 make up the rest, month by month, so that each month grows by 4–14 % in 2024."""
         rng = self.rng
-        carried = 0
+        for p in projects:
+            if p.started_on and p.started_on.year < 2023 and p.kind != "idea":
+                p.resumed_2023 = _day(rng, date(2023, 2, 6), date(2023, 3, 20))
+        carried = Counter()
         for p in projects:
             if p.construction == "continuing":
                 months = 12 if p.started_on.year < 2023 else 13 - p.started_on.month
-                p.invest_2023 = p.planned * rng.randint(60, 110) // 100 * months // 12
-                carried += p.invest_2023
+                p.investment[2023] = self.spread(p, 2023, p.planned * rng.randint(60, 110) // 100 * months // 12)
+                carried.update(p.investment[2023])
         done = [p for p in projects if p.kind == "done2023"]
-        gap = max(sum(p.invest_2024 for p in projects) * 100 // 109 - carried, 100_000_00)
-        for p, amount in zip(done, split_cents(rng, gap, len(done), spread=0.5)):
-            p.invest_2023 = amount // 100 * 100
-            p.total = p.invest_2023 * 100 // rng.randint(25, 45) // 100 * 100
+        shares = [rng.randint(1, 4) for _ in done]
+        for p in done:
+            p.investment[2023] = {}
+        for month in range(1, 13):
+            in_2024 = sum(p.investment.get(2024, {}).get(month, 0) for p in projects)
+            gap = max(in_2024 * 100 // rng.randint(104, 114) - carried[month], 300_00 * len(done))
+            for p, cents in zip(done, split_exactly(gap // 100 * 100, shares)):
+                p.investment[2023][month] = cents
+        for p in done:
+            p.total = sum(p.investment[2023].values()) * 100 // rng.randint(25, 45) // 100 * 100
 
     # -- writing a project's facts ------------------------------------------------------
 
@@ -551,8 +596,8 @@ class _DemoCounty:
         self.procedures(p)
         self.plans(p)
         self.construction(p)
-        self.investment(p, 2023, p.invest_2023)
-        self.investment(p, 2024, p.invest_2024)
+        self.investment(p, 2023)
+        self.investment(p, 2024)
         self.stats_entry(p)
         for event_type, day in (("ProjectCompleted", p.completed_on), ("ProductionStarted", p.production_on),
                                 ("DesignOutputReached", p.output_on)):
@@ -609,7 +654,7 @@ class _DemoCounty:
         """Annual plans (2023 and 2024) and the 2024 key-project designation."""
         if p.started_on and p.started_on.year <= 2023 and (p.construction or p.kind == "done2023"):
             construction = "new" if p.started_on.year == 2023 else "continuing"
-            planned = p.invest_2023 * self.rng.randint(95, 120) // 100 // 100 * 100
+            planned = sum(p.investment[2023].values()) * self.rng.randint(95, 120) // 100 // 100 * 100
             day = max(PLAN_DAY_2023, p.registered_on + timedelta(days=5))
             self.fact("AnnualPlanAdopted", p, day, {"year": 2023, "construction": construction,
                                                     "planned_investment": money(planned)})
@@ -622,23 +667,14 @@ class _DemoCounty:
     def construction(self, p: DemoProject) -> None:
         if p.started_on:
             self.starts[p.id] = self.fact("ConstructionStarted", p, p.started_on)
-        if p.started_on and p.started_on.year < 2023 and not (p.completed_on and p.completed_on.year < 2023):
-            self.fact("ConstructionResumed", p, _day(self.rng, date(2023, 2, 6), date(2023, 3, 20)), {"year": 2023})
+        if p.resumed_2023:
+            self.fact("ConstructionResumed", p, p.resumed_2023, {"year": 2023})
         if p.resumed_on:
             self.fact("ConstructionResumed", p, p.resumed_on, {"year": 2024})
 
-    def investment(self, p: DemoProject, year: int, amount: int) -> None:
+    def investment(self, p: DemoProject, year: int) -> None:
         """Monthly completed investment, each reported in the first days of the next month."""
-        if not amount:
-            return
-        first_month = 1 if p.started_on.year < year else p.started_on.month
-        last_month = p.completed_on.month if p.completed_on and p.completed_on.year == year else 12
-        months = range(first_month, last_month + 1)
-        resumed = p.resumed_on.month if year == 2024 and p.resumed_on else 1
-        weights = [SEASON[m - 1] * (30 if m < resumed else 100) for m in months]
-        parts = [amount * w // sum(weights) for w in weights]
-        parts[-1] += amount - sum(parts)
-        for month, cents in zip(months, parts):
+        for month, cents in p.investment.get(year, {}).items():
             reported_on = _month_end(year, month) + timedelta(days=self.rng.randint(2, 8))
             self.reports[p.id, year, month] = self.report(p.id, year, month, cents, reported_on)
 
@@ -709,10 +745,9 @@ class _DemoCounty:
     def problems(self, plan: list[DemoProject]) -> None:
         """问题闭环 raise → assign → resolve → follow up; some overdue and escalated (督办)."""
         rng = self.rng
-        for n in range(1, 91):
-            p = rng.choice(plan)
-            raised = _day(rng, date(2024, 2, 1), date(2024, 11, 15))
-            self.problem(p, f"P{YANGCHENG}-2024-{n:04d}", raised, rng.random())
+        days = sorted(_day(rng, date(2024, 2, 1), date(2024, 11, 15)) for _ in range(90))
+        for n, raised in enumerate(days, start=1):
+            self.problem(rng.choice(plan), f"P{YANGCHENG}-2024-{n:04d}", raised, rng.random())
 
     def problem(self, p: DemoProject, problem_id: str, raised: date, fate: float) -> None:
         """``fate`` < 0.70 closed on time; < 0.80 the company is not satisfied at first;
@@ -734,13 +769,13 @@ class _DemoCounty:
                 resolved += timedelta(days=rng.randint(3, 20))
             if fate >= 0.95:
                 return
-        last = self.step("ProblemResolved", p, resolved, last, ids, department=unit)
+        last = self.step("ProblemResolved", p, resolved, last, {**ids}, department=unit)
         followed = resolved + timedelta(days=rng.randint(1, 2))
         satisfied = not 0.70 <= fate < 0.80
         last = self.step("ProblemFollowedUp", p, followed, last, {**ids, "satisfied": satisfied})
         if not satisfied:  # 回访不满意: reopened, resolved again
             resolved = followed + timedelta(days=rng.randint(5, 15))
-            last = self.step("ProblemResolved", p, resolved, last, ids, department=unit)
+            last = self.step("ProblemResolved", p, resolved, last, {**ids}, department=unit)
             self.step("ProblemFollowedUp", p, resolved + timedelta(days=2), last, {**ids, "satisfied": True})
 
     def step(self, event_type: str, p: DemoProject, day: date, previous: dict, payload: dict,
@@ -818,15 +853,19 @@ class _DemoCounty:
         """A March investment reported against a project that had not started, retracted in May."""
         p = self.pick([p for p in plan if p.started_on and p.started_on >= date(2024, 5, 1)])
         wrong = self.report(p.id, 2024, 3, self.rng.randint(200, 900) * 100, date(2024, 4, 5))
-        self.retract(wrong, _day(self.rng, date(2024, 5, 8), date(2024, 5, 20)), RETRACTION_REASONS["InvestmentReported"])
+        retracted_on = _day(self.rng, date(2024, 5, 8), date(2024, 5, 20))
+        self.retract(wrong, retracted_on, RETRACTION_REASONS["InvestmentReported"])
 
     def wrong_approval(self, plan: list[DemoProject]) -> None:
         """A February approval attached to the wrong project, retracted after the publication."""
-        candidates = [p for p in plan if p.construction == "new" and len(self.approvals.get(p.id, ())) < len(p.required)]
-        p = self.pick(candidates)
-        code = p.required[len(self.approvals.get(p.id, ()))]
+        def missing(p: DemoProject) -> int:
+            return len(p.required) - len(self.approvals.get(p.id, ()))
+
+        p = self.pick([p for p in plan if p.construction == "new" and missing(p) > 0])
+        code = p.required[-missing(p)]  # the first procedure not yet approved
         wrong = self.approve(p, code, _day(self.rng, date(2024, 2, 19), date(2024, 2, 29)))
-        self.retract(wrong, PUBLISHED_2024Q1 + timedelta(days=self.rng.randint(8, 14)), RETRACTION_REASONS["ProcedureApproved"])
+        retracted_on = PUBLISHED_2024Q1 + timedelta(days=self.rng.randint(8, 14))
+        self.retract(wrong, retracted_on, RETRACTION_REASONS["ProcedureApproved"])
 
     def wrong_visit(self) -> None:
         visit = self.rng.choice(self.visits)
