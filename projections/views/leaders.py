@@ -9,7 +9,7 @@ visited this month (包联领导每月至少深入一次, seed 004).
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from projections.facts import Fact
@@ -45,7 +45,7 @@ def progress(project: Project) -> dict:
         "completed_investment": money(done),
         "completion_rate": completion,
         "pace": f"{pace:.4f}",
-        "pace_investment": money(planned * pace) if plan else None,
+        "pace_investment": money((planned * on.month / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)) if plan else None,
         "ahead_of_pace": None if completion is None else Decimal(completion) >= pace,
         "investment_events": reports,
     }
