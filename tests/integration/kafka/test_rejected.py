@@ -1,0 +1,91 @@
+"""Poison and unauthorised submissions go to the rejected topic with their reasons; the good
+messages around them — in the same partition — are all processed."""
+from __future__ import annotations
+
+import io
+
+import fastavro
+from kafka import KafkaProducer
+
+from bus_pipeline import count
+from events import avro
+from events.codec import validate_object
+from helpers import PROJECT, event, retraction
+from services.bus.records import DEPARTMENT, EVENT_ID, REASON, SOURCE, header
+from services.bus.topics import read_topic
+from services.bus.wire import EventSerde, frame
+from services.store.tables import facts
+
+KEY = PROJECT.encode()  # everything in one partition: a poison message must not block the rest
+
+
+def avro_of(obj: dict, serde: EventSerde) -> bytes:
+    """Valid Avro for the type's committed schema, whatever the content (bypasses validation)."""
+    key = (obj["event_type"], obj["schema_version"])
+    model = validate_object({**obj, "source": {"department": "ndrc", "system": "x"}}).model_dump()
+    model["source"] = obj["source"]
+    buffer = io.BytesIO()
+    fastavro.schemaless_writer(buffer, avro.load_schemas()[key], avro._wire(model))
+    return frame(serde.registry.id_for(*key), buffer.getvalue())
+
+
+def test_poison_and_unauthorised_messages_are_dead_lettered_with_reasons(pipeline):
+    serde = EventSerde()
+    good = [event("ProjectRegistered"), event("AnnualPlanAdopted"), event("ConstructionStarted", occurred_on="2025-03-05"),
+            event("InvestmentReported", amount="10.00"), event("InvestmentReported", month=4, amount="20.00")]
+    encoded = [serde.encode(validate_object(g)) for g in good]
+    reused = dict(good[3], payload={**good[3]["payload"], "amount": "99.00"})
+    bad_department = event("ConstructionResumed")
+    bad_department["source"] = {"department": "Not A Code", "system": "x"}
+    poison = {
+        "garbage": b"\x89PNG not an event",
+        "empty": b"",
+        "wrong magic": b"\x01\x00\x00\x00\x01rest",
+        "unknown schema": frame(12345, b"\x00\x00"),
+        "truncated Avro": encoded[1][:12],
+        "invalid content": avro_of(bad_department, serde),
+        "unauthorised": serde.encode(validate_object(event("ProjectRegistered", source={"department": "stats",
+                                                                                            "system": "x"}))),
+        "id reused": serde.encode(validate_object(reused)),
+        "unknown retraction": serde.encode(validate_object(retraction(event("ConstructionStarted"),
+                                                                      source={"department": "project_center",
+                                                                              "system": "x"}))),
+    }
+    expected_reason = {
+        "garbage": "unreadable: ", "empty": "unreadable: ", "wrong magic": "magic byte 1",
+        "unknown schema": "unknown schema id 12345", "truncated Avro": "not valid Avro",
+        "invalid content": "invalid: ", "unauthorised": "stats may not publish ProjectRegistered",
+        "id reused": "already in the log with different content",
+        "unknown retraction": "the retracted event is not in the log",
+    }
+    pipeline.ingest()
+    pipeline.worker()
+    producer = KafkaProducer(bootstrap_servers=pipeline.config.bootstrap, acks="all")
+    sequence = [encoded[0], poison["garbage"], encoded[1], poison["empty"], poison["wrong magic"], encoded[2],
+                poison["unknown schema"], poison["truncated Avro"], poison["invalid content"], encoded[3],
+                poison["unauthorised"], poison["unknown retraction"], encoded[4]]
+    for value in sequence:
+        producer.send(pipeline.config.submissions_topic, key=KEY, value=value)
+    producer.flush()
+    pipeline.wait_stored(len(good))
+    producer.send(pipeline.config.submissions_topic, key=KEY, value=poison["id reused"])  # after its original
+    producer.flush()
+    producer.close()
+
+    rejected = read_topic(pipeline.config, pipeline.config.rejected_topic, expect=len(poison), timeout=60)
+    assert len(rejected) == len(poison)
+    by_value = {record.value: record for record in rejected}
+    for name, value in poison.items():
+        record = by_value[value]  # the original bytes, untouched
+        reason = header(record.headers, REASON).decode()
+        assert expected_reason[name] in reason, (name, reason)
+        assert header(record.headers, SOURCE).decode().startswith(pipeline.config.submissions_topic + "/")
+        assert record.key == KEY
+    assert header(by_value[poison["unauthorised"]].headers, DEPARTMENT) == b"stats"
+    assert header(by_value[poison["invalid content"]].headers, DEPARTMENT) == b"Not A Code"
+    assert header(by_value[poison["id reused"]].headers, EVENT_ID) == reused["event_id"].encode()
+    assert header(by_value[poison["garbage"]].headers, DEPARTMENT) is None
+
+    pipeline.wait_projected(len(good))
+    assert pipeline.store.count() == len(good)
+    assert count(pipeline.engine, facts) == len(good)

@@ -1,0 +1,99 @@
+"""The projection step and the department producer, without a broker."""
+from __future__ import annotations
+
+import pytest
+
+from events.codec import validate_object
+from helpers import event
+from services.bus.producer import DepartmentProducer, PublishError, publish_file
+from services.bus.projector import Projector, checkpoint_name
+from services.bus.records import Record, fact_headers, fact_key, stored_event
+from services.bus.wire import EventSerde
+from services.readmodel import checkpoint_of
+from services.store import EventStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = EventStore(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    yield store
+    store.engine.dispose()
+
+
+def facts_records(store, serde, topic="f", partition=0):
+    return [Record(topic, partition, offset, None, serde.encode(s.to_event()), fact_headers(s.position, s.project_seq))
+            for offset, s in enumerate(store.read())]
+
+
+def test_a_fact_record_is_its_event_store_row(store):
+    serde = EventSerde()
+    store.append([validate_object(event("ProjectRegistered")), validate_object(event("TargetSet"))])
+    for record, row in zip(facts_records(store, serde), store.read()):
+        assert stored_event(serde.decode(record.value), record.headers) == row
+    assert fact_key(validate_object(event("TargetSet"))) == b"140522"
+
+
+def test_batches_are_idempotent_and_move_the_partition_checkpoint(store):
+    serde = EventSerde()
+    store.append([validate_object(event(t)) for t in ("ProjectRegistered", "AnnualPlanAdopted", "ConstructionStarted")])
+    records = facts_records(store, serde)
+    projector = Projector(store.engine, "g", serde)
+    assert projector.apply(records[:2]) == 2
+    assert checkpoint_of(store.engine, checkpoint_name("g", "f", 0)) == 2
+    again = Projector(store.engine, "g", serde)  # a restarted worker, re-delivered everything
+    assert again.stored_offsets([("f", 0), ("f", 1)]) == {("f", 0): 2, ("f", 1): 0}
+    assert again.apply(records) == 1  # the first two are skipped by offset …
+    assert Projector(store.engine, "g", serde).apply(records) == 3  # … and are harmless anyway
+    assert checkpoint_of(store.engine, checkpoint_name("g", "f", 0)) == 3
+    assert projector.reset() == 1
+
+
+def test_an_unreadable_fact_is_skipped_and_does_not_block(store):
+    serde = EventSerde()
+    store.append([validate_object(event("ProjectRegistered"))])
+    good = facts_records(store, serde)[0]
+    bad = Record("f", 0, 1, None, b"garbage", [])
+    missing_position = Record("f", 0, 2, None, good.value, [])
+    projector = Projector(store.engine, "g", serde)
+    assert projector.apply([good, bad, missing_position]) == 1
+    assert projector.skipped == 2
+    assert checkpoint_of(store.engine, checkpoint_name("g", "f", 0)) == 3
+
+
+class FakeKafka:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, topic, key=None, value=None):
+        self.sent.append((topic, key, value))
+
+        class Done:
+            def add_errback(self, _):
+                pass
+        return Done()
+
+    def flush(self, timeout=None):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_the_producer_validates_before_sending(tmp_path):
+    kafka = FakeKafka()
+    producer = DepartmentProducer(department="ndrc", producer=kafka)
+    producer.publish(event("ProjectRegistered"))
+    with pytest.raises(PublishError, match="field payload.total_investment") as refused:
+        producer.publish(event("ProjectRegistered", total_investment=12.5))
+    assert refused.value.field == "payload.total_investment"
+    with pytest.raises(PublishError, match="publishes for ndrc, not stats"):
+        producer.publish(event("StatsEntryApproved"))
+    assert len(kafka.sent) == 1 and kafka.sent[0][1] == b"2501-140522-04-01-000123"
+
+    from helpers import write_jsonl
+
+    path = write_jsonl(tmp_path / "in.jsonl", [event("TargetSet"), b"{not json", "", event("AnnualPlanAdopted", year=1)])
+    refused_lines = []
+    summary = publish_file(path, producer, lambda n, e: refused_lines.append((n, e.reason)))
+    assert (summary.sent, summary.refused) == (1, 2)
+    assert [n for n, _ in refused_lines] == [2, 4]
