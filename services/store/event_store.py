@@ -16,7 +16,7 @@ from typing import Iterator, NamedTuple, Sequence
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import ARRAY, Engine, String, bindparam, func, select, text
 
 from events.envelope import Event, content_hash
 from events.errors import EventError
@@ -26,7 +26,6 @@ from services.store.tables import events as events_table
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_CHUNK = 500  # ids per IN (...) lookup
 
 
 def to_micros(stamp: datetime) -> int:
@@ -105,6 +104,14 @@ class StoredEvent:
 
 
 _COLUMNS = [c.name for c in events_table.columns]
+# The order of the row tuples handed to the driver by `_insert` (COPY / executemany).
+_ROW = ("position", "event_id", "event_type", "schema_version", "project_id", "project_seq", "occurred_on",
+        "recorded_at", "recorded_us", "department", "system", "payload", "content_hash")
+if sorted(_ROW) != sorted(_COLUMNS):
+    raise RuntimeError(f"event_store._ROW {_ROW} is out of step with tables.events {_COLUMNS}")
+_ROW_NAMES = ", ".join(f'"{name}"' for name in _ROW)
+_COPY_SQL = f"COPY events ({_ROW_NAMES}) FROM STDIN"
+_INSERT_SQL = f"INSERT INTO events ({_ROW_NAMES}) VALUES ({', '.join('?' * len(_ROW))})"
 
 
 def _stored(row) -> StoredEvent:
@@ -243,43 +250,52 @@ class EventStore:
             if event.project_id is not None:
                 seq = seqs.get(event.project_id, 0) + 1
                 seqs[event.project_id] = seq
-            rows.append({
-                "position": position, "event_id": event.event_id, "event_type": event.event_type,
-                "schema_version": event.schema_version, "project_id": event.project_id,
-                "project_seq": seq, "occurred_on": event.occurred_on,
-                "recorded_at": recorded, "recorded_us": recorded_us,
-                "department": event.department, "system": event.system,
-                "payload": event.payload, "content_hash": event.content_hash,
-            })
+            rows.append((position, event.event_id, event.event_type, event.schema_version, event.project_id, seq,
+                         event.occurred_on, recorded, recorded_us, event.department, event.system, event.payload,
+                         event.content_hash))
             result.positions[c.index] = position
-        conn.execute(events_table.insert(), rows)
+        self._write_rows(conn, rows)
+
+    def _write_rows(self, conn, rows: list[tuple]) -> None:
+        """The bulk insert, on the driver, inside this transaction: executemany on SQLite,
+        COPY on PostgreSQL."""
+        if is_sqlite(self.engine):
+            conn.exec_driver_sql(_INSERT_SQL, rows)
+            return
+        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _listed(self, values: list[str]):
+        """`values` as a one-column table (`value`) from one bound parameter: a JSON array on
+        SQLite, a text[] on PostgreSQL. One query per batch, whatever its size."""
+        if is_sqlite(self.engine):
+            return func.json_each(orjson.dumps(values).decode()).table_valued("value")
+        array = bindparam("values", values, type_=ARRAY(String))
+        return func.unnest(array).table_valued("value").render_derived()
+
+    def _among(self, column, values: list[str]):
+        return column.in_(select(self._listed(values).c.value))
 
     def _hashes_of(self, conn, ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            query = select(events_table.c.event_id, events_table.c.content_hash).where(
-                events_table.c.event_id.in_(chunk))
-            found.update(conn.execute(query).all())
-        return found
+        query = select(events_table.c.event_id, events_table.c.content_hash).where(
+            self._among(events_table.c.event_id, ids))
+        return dict(conn.execute(query).all())
 
     def _types_of(self, conn, ids: list[str]) -> dict[str, tuple[str, str | None]]:
-        found = {}
-        for start in range(0, len(ids), _CHUNK):
-            query = select(events_table.c.event_id, events_table.c.event_type, events_table.c.project_id).where(
-                events_table.c.event_id.in_(ids[start:start + _CHUNK]))
-            found.update({row[0]: (row[1], row[2]) for row in conn.execute(query)})
-        return found
+        query = select(events_table.c.event_id, events_table.c.event_type, events_table.c.project_id).where(
+            self._among(events_table.c.event_id, ids))
+        return {row[0]: (row[1], row[2]) for row in conn.execute(query)}
 
     def _project_heads(self, conn, project_ids: set[str]) -> dict[str, int]:
-        heads: dict[str, int] = {}
-        ids = sorted(project_ids)
-        for start in range(0, len(ids), _CHUNK):
-            query = (select(events_table.c.project_id, func.max(events_table.c.project_seq))
-                     .where(events_table.c.project_id.in_(ids[start:start + _CHUNK]))
-                     .group_by(events_table.c.project_id))
-            heads.update(conn.execute(query).all())
-        return heads
+        """The last project_seq of each project: one index seek per project (max over the
+        (project_id, project_seq) index), not a scan of the project's events."""
+        if not project_ids:
+            return {}
+        listed = self._listed(sorted(project_ids))
+        head = (select(func.max(events_table.c.project_seq))
+                .where(events_table.c.project_id == listed.c.value).scalar_subquery())
+        return {project: seq for project, seq in conn.execute(select(listed.c.value, head)) if seq is not None}
 
     def _writer(self):
         return _WriterTransaction(self.engine)
