@@ -128,5 +128,108 @@ def rank_command(ctx, figure, region, period, as_of, level, db, by, fmt):
     click.echo(render.dumps(rows) if fmt == "json" else render.rank_table(figure, rows))
 
 
+# ---- vintages, revisions, replay (services/vintages.py, services/replay.py) -----------------------
+def _vintage_call(call):
+    from services.vintages import VintageError
+
+    try:
+        return call()
+    except VintageError as error:
+        raise click.ClickException(str(error)) from None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def publish_report(ctx, region, period, as_of, level, db, publisher, fmt) -> None:
+    """`projfacts publish --region R --period P`: record the report as published (a vintage)."""
+    from services import render
+    from services.vintages import publish
+
+    if not region or not period:
+        raise click.UsageError("publish takes a FILE (send events to Kafka) or --region and --period "
+                               "(record a report as published)")
+    pub = _vintage_call(lambda: publish(open_store(ctx, db), region, period, as_of, level, publisher))
+    if fmt == "json":
+        click.echo(render.dumps(pub.to_json()))
+    else:
+        click.echo(f"published {pub.event_id}: region {pub.region} period {pub.period} as of {pub.as_of} "
+                   f"sha256 {pub.content_sha256}")
+
+
+@main.command("verify")
+@click.argument("publication")
+@db_option
+@FORMAT
+@click.pass_context
+def verify_command(ctx, publication, db, fmt):
+    """Recompute a published report (ReportPublished event id) as of its time; exit 1 when it differs."""
+    from services import render
+    from services.vintages import verification_text, verify
+
+    result = _vintage_call(lambda: verify(open_store(ctx, db), publication))
+    click.echo(render.dumps(result.to_json()) if fmt == "json" else verification_text(result))
+    ctx.exit(0 if result.identical else 1)
+
+
+@main.command("revisions")
+@click.option("--region", required=True, help="Region code prefix: 14, 1405, 140522.")
+@click.option("--period", required=True, help="2025, 2025H1, 2025Q3 or 2025-05.")
+@click.option("--from", "t_from", required=True, help="The earlier vintage: a recorded time or date.")
+@click.option("--to", "t_to", default=None, help="The later vintage (default: now).")
+@click.option("--level", type=click.Choice(["province", "city", "county"]), default=None)
+@click.option("--vintages", type=click.Choice(["monthly"]), default=None,
+              help="monthly: the revision triangle, one row per monthly vintage from --from to --to.")
+@click.option("--figure", "figures", multiple=True, help="Triangle: only these figures (repeatable).")
+@db_option
+@FORMAT
+@click.pass_context
+def revisions_command(ctx, region, period, t_from, t_to, level, vintages, figures, db, fmt):
+    """Figures whose numerator or denominator changed between two vintages, and the facts that changed them."""
+    from services import render
+    from services.vintages import revisions, revisions_text, triangle, triangle_text
+
+    store = open_store(ctx, db)
+    if vintages == "monthly":
+        result = _vintage_call(lambda: triangle(store, region, period, t_from, t_to, level, list(figures) or None))
+        click.echo(render.dumps(result) if fmt == "json" else triangle_text(result))
+        return
+    result = _vintage_call(lambda: revisions(store, region, period, t_from, t_to, level))
+    click.echo(render.dumps(result) if fmt == "json" else revisions_text(result))
+
+
+@main.command("replay")
+@db_option
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes, each rebuilding a share of the projects (default: 1 on SQLite, 2 otherwise).")
+@click.option("--batch", type=click.IntRange(1), default=20000, help="Events per transaction and checkpoint.")
+@click.option("--fresh", is_flag=True, help="Start over instead of resuming an interrupted replay.")
+@click.pass_context
+def replay_command(ctx, db, workers, batch, fresh):
+    """Rebuild every read model from the log into shadows, then swap them in (resumes after a kill)."""
+    from services.replay import replay
+
+    result = replay(open_store(ctx, db), workers=workers, batch=batch, fresh=fresh, progress=sys.stderr.isatty())
+    click.echo(result.line())
+
+
+def _register_view_commands() -> None:
+    """stage, stats-entry, leaders, problems, dossier, token, audit, serve (services/cli_views.py)."""
+    from services.cli_views import register
+
+    register(main)
+
+
+_register_view_commands()
+
+
+def _register_bus_commands() -> None:
+    """publish, ingest, worker, topics, stack: the Kafka path (services/bus/cli.py)."""
+    from services.bus.cli import register
+
+    register(main)
+
+
+_register_bus_commands()
+
 if __name__ == "__main__":
     main()

@@ -6,7 +6,7 @@ import os
 
 from projections.periods import parse_as_of, parse_period
 from projections.report import Query, explain, rank, report
-from services.readmodel import catch_up, load_visible
+from services.readmodel import catch_up, load_for_report
 from services.store.event_store import EventStore, to_micros
 
 
@@ -27,20 +27,24 @@ def bus_mode() -> str:
     return mode
 
 
-def _facts(store: EventStore, query: Query):
+def facts_for(store: EventStore, query: Query, before: int | None = None, *, investment_sums: bool = False):
+    """The visible facts a report, explain or rank for `query` can use (readmodel.load_for_report);
+    `before`: only log positions before it (the log as it stood then); `investment_sums`: monthly
+    investment pre-summed per project and year (figures only, not explain)."""
     if bus_mode() == "inprocess":
         catch_up(store)
-    years = (query.period.year, query.period.year - 1)
-    return load_visible(store.engine, query.region, years, to_micros(query.as_of))
+    period = query.period
+    return load_for_report(store.engine, query.region, period.year, period.through, to_micros(query.as_of),
+                           before, investment_sums=investment_sums)
 
 
 def report_for(store: EventStore, query: Query) -> dict:
-    return report(_facts(store, query), query)
+    return report(facts_for(store, query, investment_sums=True), query)
 
 
 def explain_for(store: EventStore, figure_id: str, query: Query) -> dict:
-    return explain(_facts(store, query), figure_id, query)
+    return explain(facts_for(store, query), figure_id, query)
 
 
 def rank_for(store: EventStore, figure_id: str, query: Query, by: str) -> list[dict]:
-    return rank(_facts(store, query), figure_id, query, by)
+    return rank(facts_for(store, query, investment_sums=True), figure_id, query, by)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 import orjson
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import BigInteger, Engine, and_, cast, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 
 from events.registry import REGISTRY
 from projections.facts import Fact, fact_from_json
@@ -26,13 +27,22 @@ EMBEDDED = "embedded"
 
 def fact_row(stored: StoredEvent) -> dict:
     """Pure: the read-model row of one stored event."""
-    obj = REGISTRY.upcast(stored.to_json())
-    payload = obj["payload"]
+    return fact_row_of(stored.position, stored.event_id, stored.event_type, stored.schema_version,
+                       stored.project_id, stored.occurred_on, stored.recorded_us, stored.department,
+                       stored.payload)
+
+
+def fact_row_of(position: int, event_id: str, event_type: str, schema_version: int, project_id: str | None,
+                occurred_on: str, recorded_us: int, department: str, payload: dict) -> dict:
+    """Pure: the read-model row from a log row's columns (payload decoded); replay calls it directly."""
+    if schema_version != REGISTRY.latest.get(event_type, schema_version):
+        payload = REGISTRY.upcast({"event_type": event_type, "schema_version": schema_version,
+                                   "payload": payload})["payload"]
     return {
-        "position": stored.position, "event_id": stored.event_id, "event_type": stored.event_type,
-        "project_id": stored.project_id, "occurred_on": stored.occurred_on,
-        "recorded_us": stored.recorded_us, "department": stored.department,
-        "retracts": payload.get("retracted_event_id") if stored.event_type == "EventRetracted" else None,
+        "position": position, "event_id": event_id, "event_type": event_type,
+        "project_id": project_id, "occurred_on": occurred_on,
+        "recorded_us": recorded_us, "department": department,
+        "retracts": payload.get("retracted_event_id") if event_type == "EventRetracted" else None,
         "year": payload.get("year"), "month": payload.get("month"),
         "payload": orjson.dumps(payload).decode(),
     }
@@ -120,3 +130,130 @@ def load_visible(engine: Engine, region: str, years: Iterable[int], as_of_us: in
     with engine.connect() as conn:
         rows = [_fact(r) for r in conn.execute(query)]
     return list(visible(fold_all(rows), as_of_us))
+
+
+# ---- the report's read path: only the facts a report (or explain, rank) can use --------------------
+# Each figure of projections/figures.py looks at a few event types within dates the period bounds;
+# everything else (site visits, leaders, milestones, …) can never change a figure. Filtering them
+# out in SQL (and summing monthly investment there, for figures) is what keeps an as-of report quick.
+# The pure projections still decide everything: this returns a subset of `load_visible` that holds
+# every fact they look at (tests/integration/test_report_read_path.py checks the two agree).
+def load_for_report(engine: Engine, region: str, year: int, through, as_of_us: int,
+                    before: int | None = None, *, investment_sums: bool = False) -> list[Fact]:
+    """Visible facts (as of `as_of_us`, and only log positions < `before` when given) that a report,
+    explain or rank for `region`, year `year` and period end `through` may use, in log order.
+
+    `investment_sums`: instead of every monthly `InvestmentReported`, one per project and year
+    carrying the sum of the last-recorded report of each month up to through's month (as
+    `projections.figures.investment` sums them), summed exactly in integer cents by SQL. Its
+    event id is not a real one: for figures (report, rank), never for explain."""
+    sqlite = is_sqlite(engine)
+    f, r = facts.alias("f"), facts.alias("r")
+    recorded = [f.c.recorded_us <= as_of_us]
+    retractions = [r.c.event_type == "EventRetracted", r.c.recorded_us <= as_of_us]
+    if before is not None:
+        recorded.append(f.c.position < before)
+        retractions.append(r.c.position < before)
+    with engine.connect() as conn:
+        # Retracted by then: a small set, applied to the rows here (projections.ledger.counts_at).
+        retracted = set(conn.execute(select(r.c.retracts).where(*retractions)).scalars())
+        projects = _projects_in(conn, region)
+        rows = conn.execute(select(*_fact_columns(f)).where(
+            *recorded, f.c.event_type == "TargetSet", f.c.year == year)).all()
+        sums = []
+        chunks, by_id = _project_chunks(conn, region, projects, sqlite)
+        # By id lists the project index should lead: `event_type || ''` keeps the planners off the type index.
+        kind = f.c.event_type.concat("") if by_id else f.c.event_type
+        relevant = _relevant(f, kind, year, through, with_investment=not investment_sums)
+        visible_sum = recorded + [~select(r.c.position).where(r.c.retracts == f.c.event_id, *retractions).exists()]
+        for chunk in chunks:
+            rows += conn.execute(select(*_fact_columns(f)).where(*recorded, chunk(f.c.project_id), relevant)).all()
+            if investment_sums:
+                sums += conn.execute(_investment_sums(f, kind, visible_sum, chunk(f.c.project_id), year, through,
+                                                      sqlite)).all()
+    rows.sort(key=lambda row: row[0])
+    loads, day = orjson.loads, _dates()
+    out = [Fact(p, e, t, pid, day(o), us, d, loads(data)) for p, e, t, pid, o, us, d, data in rows
+           if e not in retracted]
+    if sums:
+        out += [_investment_sum(*row) for row in sums]
+        out.sort(key=lambda fact: fact.position)
+    return out
+
+
+def _relevant(f, kind, year: int, through, *, with_investment: bool):
+    """The facts some figure looks at (projections/figures.py), by type and date."""
+    start, end = f"{year:04d}-01-01", through.isoformat()
+    on = f.c.occurred_on
+    cases = [
+        and_(kind.in_(("ProjectRegistered", "ProcedureApproved", "ConstructionStarted", "StatsEntryApproved",
+                       "ProblemFollowedUp")), on <= end),
+        and_(kind.in_(("AnnualPlanAdopted", "KeyProjectDesignated")), f.c.year == year, on <= end),
+        and_(kind == "ConstructionResumed", f.c.year == year, on >= start, on <= end),
+        and_(kind == "AgreementSigned", on >= start, on <= end),
+        kind == "ProblemAssigned",
+    ]
+    if with_investment:
+        cases.append(and_(kind == "InvestmentReported", f.c.year.in_((year, year - 1)), f.c.month <= through.month))
+    return or_(*cases)
+
+
+def _projects_in(conn, region: str) -> list[str]:
+    """Every project ever registered in the region (a superset: the projections decide on through)."""
+    return sorted(conn.execute(select(project_regions.c.project_id.distinct())
+                               .where(project_regions.c.region.like(f"{region}%"))).scalars())
+
+
+ID_LISTS_BELOW = 0.25  # share of all projects under which a region's facts are read by project id lists
+
+
+def _project_chunks(conn, region: str, projects: list[str], sqlite: bool) -> tuple[list, bool]:
+    """Conditions on a project_id column selecting the region's projects: id lists (the project
+    index; then True) when the region holds a small share of all projects, else one `IN (subquery)`."""
+    if not projects:
+        return [], False
+    total = conn.execute(select(func.count(project_regions.c.project_id.distinct()))).scalar_one()
+    if len(projects) > total * ID_LISTS_BELOW:
+        in_region = select(project_regions.c.project_id).where(project_regions.c.region.like(f"{region}%"))
+        return [lambda column: column.in_(in_region)], False
+    size = 900 if sqlite else 5000
+    return [lambda column, part=projects[i:i + size]: column.in_(part) for i in range(0, len(projects), size)], True
+
+
+def _investment_sums(f, kind, visible_now: list, in_region, year: int, through, sqlite: bool):
+    """Per project and year (Y, Y-1): Σ in cents of the last-recorded report of each month ≤ through's
+    month (ties: later in the log), with the greatest position among those counted."""
+    if sqlite:
+        amount = func.json_extract(f.c.payload, "$.amount")
+    else:
+        amount = cast(f.c.payload, JSONB)["amount"].astext
+    cents = cast(func.replace(amount, ".", ""), BigInteger)
+    latest = func.row_number().over(partition_by=(f.c.project_id, f.c.year, f.c.month),
+                                    order_by=(f.c.recorded_us.desc(), f.c.position.desc()))
+    reports = select(f.c.project_id, f.c.year, f.c.position, cents.label("cents"), latest.label("latest")).where(
+        *visible_now, in_region, kind == "InvestmentReported", f.c.year.in_((year, year - 1)),
+        f.c.month <= through.month).subquery()
+    return (select(reports.c.project_id, reports.c.year, func.sum(reports.c.cents), func.max(reports.c.position))
+            .where(reports.c.latest == 1).group_by(reports.c.project_id, reports.c.year))
+
+
+def _investment_sum(project_id: str, year: int, cents: int, position: int) -> Fact:
+    from datetime import date
+    from decimal import Decimal
+
+    amount = f"{Decimal(int(cents)).scaleb(-2):.2f}"
+    return Fact(position, f"sum:{project_id}:{year}", "InvestmentReported", project_id, date(year, 1, 1), 0, "",
+                {"year": year, "month": 1, "amount": amount})
+
+
+def _fact_columns(f):
+    return (f.c.position, f.c.event_id, f.c.event_type, f.c.project_id, f.c.occurred_on, f.c.recorded_us,
+            f.c.department, f.c.payload)
+
+
+def _dates():
+    """date.fromisoformat, remembered: a history has a few thousand distinct days."""
+    from datetime import date
+    from functools import lru_cache
+
+    return lru_cache(maxsize=None)(date.fromisoformat)

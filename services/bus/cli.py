@@ -28,13 +28,29 @@ def register(main: click.Group) -> None:
     from services.cli import db_option, open_store
 
     @main.command("publish")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False), required=False)
     @BOOTSTRAP
     @click.option("--department", default=None, help="Refuse lines whose source.department is another one.")
     @click.option("--topic", default=None, help="Submissions topic (default: configuration).")
-    def publish_command(file, bootstrap, department, topic):
-        """Send the events of a .jsonl FILE to the submissions topic (validated first)."""
+    @click.option("--region", default=None, help="With --period: record this region's report as published.")
+    @click.option("--period", default=None, help="2025, 2025H1, 2025Q3 or 2025-05 (with --region).")
+    @click.option("--as-of", "as_of", default=None, help="The published report's recorded time (default: now).")
+    @click.option("--level", type=click.Choice(["province", "city", "county"]), default=None)
+    @click.option("--publisher", default=None, help="Who publishes (default: $PROJFACTS_PUBLISHER, else the user).")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+    @db_option
+    @click.pass_context
+    def publish_command(ctx, file, bootstrap, department, topic, region, period, as_of, level, publisher, fmt, db):
+        """Send a .jsonl FILE to the submissions topic (validated first), or, with --region and
+        --period, record that report as published (its as-of time and content SHA-256) in the log."""
         from services.bus.producer import DepartmentProducer, publish_file
+        from services.cli import publish_report
+
+        if file is None or region or period:
+            if file is not None:
+                raise click.UsageError("give either a FILE or --region/--period, not both")
+            publish_report(ctx, region, period, as_of, level, db, publisher, fmt)
+            return
 
         config = _config(bootstrap, submissions_topic=topic)
 

@@ -61,3 +61,60 @@ checkpoints = Table(
     Column("name", String(128), primary_key=True),
     Column("position", BigInteger, nullable=False),
 )
+
+# ---- replay (services/replay.py): the read models rebuilt beside the live ones, then swapped in --
+# Same columns and primary keys as `facts` and `project_regions`; their secondary indexes are
+# built just before the swap, so that the bulk load does not maintain them row by row.
+facts_shadow = Table(
+    "facts_shadow",
+    metadata,
+    *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable, autoincrement=False)
+      for c in facts.columns),
+)
+
+project_regions_shadow = Table(
+    "project_regions_shadow",
+    metadata,
+    *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable) for c in project_regions.columns),
+)
+
+replays = Table(
+    "replays",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("workers", Integer, nullable=False),
+    Column("target", BigInteger, nullable=False),
+    Column("started_at", String(40), nullable=False),
+)
+
+# ---- HTTP ingest: department tokens (hashed) and refused writes (audit) -----------------------
+department_tokens = Table(
+    "department_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("token_id", String(12), nullable=False),
+    Column("department", String(64), nullable=False),
+    Column("territory", String(6), nullable=False),
+    Column("label", String(200), nullable=True),
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40), nullable=True),
+    UniqueConstraint("token_id", name="uq_department_tokens_token_id"),
+)
+
+ingest_refusals = Table(
+    "ingest_refusals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("department", String(64), nullable=True),
+    Column("token_id", String(12), nullable=True),
+    Column("event_id", String(64), nullable=True),
+    Column("event_type", String(64), nullable=True),
+    Column("project_id", String(64), nullable=True),
+    Column("field", String(200), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("client", String(64), nullable=True),
+    Index("ix_ingest_refusals_at_us", "at_us"),
+)

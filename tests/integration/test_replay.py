@@ -1,0 +1,201 @@
+"""`projfacts replay`: the read models rebuilt from the log equal the incrementally maintained ones,
+on SQLite and PostgreSQL, with one worker or several, fresh or resumed after a crash or a SIGKILL."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from events.codec import validate_object
+from helpers import event
+from services.history import demo_county
+from services.readmodel import EMBEDDED, catch_up, checkpoint_of
+from services.replay import current_plan, replay
+from services.store import EventStore
+from services.store.tables import checkpoints, facts, facts_shadow, metadata, project_regions, replays
+
+PROJFACTS = Path(sys.executable).with_name("projfacts")
+
+
+def history() -> list:
+    """The demo county (late reports, corrections, retractions, amendments, duplicates), validated once."""
+    global _HISTORY
+    if _HISTORY is None:
+        _HISTORY = [validate_object(e) for e in demo_county()]
+    return _HISTORY
+
+
+_HISTORY = None
+
+
+def import_in_chunks(store: EventStore, chunks: int = 4) -> None:
+    """Append the history in chunks, the in-process projector catching up after each."""
+    events = history()
+    size = len(events) // chunks + 1
+    for start in range(0, len(events), size):
+        store.append(events[start:start + size], keep_recorded_at=True)
+        catch_up(store)
+
+
+def tables(store: EventStore) -> dict[str, list[tuple]]:
+    with store.engine.connect() as conn:
+        return {
+            "facts": [tuple(r) for r in conn.execute(select(facts).order_by(facts.c.position))],
+            "project_regions": [tuple(r) for r in conn.execute(
+                select(project_regions).order_by(project_regions.c.project_id, project_regions.c.region))],
+        }
+
+
+def assert_swapped_cleanly(store: EventStore) -> None:
+    """After a replay: no plan, no replay checkpoints, empty shadows, schema as migrated."""
+    assert current_plan(store.engine) is None
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(replays)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(facts_shadow)).scalar_one() == 0
+        names = [r[0] for r in conn.execute(select(checkpoints.c.name))]
+        assert not [n for n in names if n.startswith("replay:")]
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    assert checkpoint_of(store.engine, EMBEDDED) == store.head()
+
+
+@pytest.fixture
+def store(store_url):
+    store = EventStore(store_url)
+    import_in_chunks(store)
+    yield store
+    store.engine.dispose()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rebuilt_models_equal_the_incremental_ones(store, workers):
+    before = tables(store)
+    assert len(before["facts"]) == store.count() > 5000
+    result = replay(store, workers=workers, batch=1000)
+    assert result.workers == workers and result.events == store.count() and result.resumed_from == 0
+    assert tables(store) == before
+    assert_swapped_cleanly(store)
+    # the live projector carries on from the swapped-in checkpoint
+    late = validate_object(event("ConstructionStarted", occurred_on="2025-02-01"))
+    store.append([late])
+    assert catch_up(store) == 1
+    replay(store, workers=workers)
+    assert len(tables(store)["facts"]) == len(before["facts"]) + 1
+
+
+def test_a_replay_that_crashed_resumes_and_ends_identical(store):
+    before = tables(store)
+
+    def crash(index, batches):
+        if batches == 3:
+            raise RuntimeError("killed mid-way")
+
+    with pytest.raises(RuntimeError):
+        replay(store, workers=1, batch=500, on_batch=crash)
+    plan = current_plan(store.engine)
+    assert plan is not None and plan.target == store.head()
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(facts_shadow)).scalar_one() == 1500
+    assert tables(store) == before  # the live models served on, untouched
+    result = replay(store, workers=4)  # resumes with the plan's one worker
+    assert result.resumed_from == 1500 and result.workers == 1
+    assert tables(store) == before
+    assert_swapped_cleanly(store)
+
+
+def test_events_appended_during_a_replay_are_in_the_swapped_models(store):
+    appended = []
+
+    def append_meanwhile(index, batches):
+        if batches == 1:
+            extra = [validate_object(event("InvestmentReported", month=m, amount="10.00")) for m in (1, 2)]
+            store.append(extra)
+            appended.extend(extra)
+
+    replay(store, workers=1, batch=1000, on_batch=append_meanwhile)
+    assert len(appended) == 2
+    rebuilt = tables(store)
+    catch_up(store)  # nothing left for the live projector: the swap moved its checkpoint
+    assert tables(store) == rebuilt
+    assert {e.id for e in appended} <= {row[1] for row in rebuilt["facts"]}
+    assert_swapped_cleanly(store)
+
+
+def test_fresh_discards_an_interrupted_replay(store):
+    before = tables(store)
+
+    def crash(index, batches):
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        replay(store, workers=1, batch=100, on_batch=crash)
+    assert replay(store, workers=2, fresh=True).resumed_from == 0
+    assert tables(store) == before
+
+
+KILLABLE = """
+import sys, time
+from services.replay import replay
+from services.store import EventStore
+
+
+def slowly(index, batches):
+    time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    replay(EventStore(sys.argv[1]), workers=2, batch=200, on_batch=slowly)
+"""
+
+
+def test_sigkill_mid_replay_then_projfacts_replay_resumes(store, tmp_path):
+    before = tables(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    script = tmp_path / "killable.py"
+    script.write_text(textwrap.dedent(KILLABLE))
+    child = subprocess.Popen([sys.executable, str(script), url], start_new_session=True,
+                             stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # wait until both workers have committed some batches
+            with store.engine.connect() as conn:
+                done = dict(conn.execute(select(checkpoints.c.name, checkpoints.c.position)
+                                         .where(checkpoints.c.name.like("replay:%/2"))).all())
+            if len(done) == 2 and all(p > 0 for p in done.values()):
+                break
+            assert child.poll() is None, "the replay ended before it could be killed"
+            time.sleep(0.02)
+        else:
+            pytest.fail("the replay made no progress")
+        os.killpg(child.pid, signal.SIGKILL)  # the replay and its worker processes, at once
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait(timeout=30)
+    plan = current_plan(store.engine)
+    assert plan is not None and plan.workers == 2
+    assert tables(store) == before
+    env = {k: v for k, v in os.environ.items() if k != "PROJFACTS_DB"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    done = subprocess.run([str(PROJFACTS), "replay", "--db", url], env=env, capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert "resumed after" in done.stdout and "2 workers" in done.stdout
+    assert tables(store) == before
+    assert_swapped_cleanly(store)
+
+
+def test_replay_of_an_empty_log(sqlite_url):
+    store = EventStore(sqlite_url)
+    result = replay(store)
+    assert (result.events, result.position) == (0, 0)
+    assert_swapped_cleanly(store)
