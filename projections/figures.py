@@ -36,6 +36,13 @@ class Side:
         return sum((i.amount for i in self.items), Decimal(0) if self.money else 0)
 
 
+def rate(numerator, denominator) -> Decimal | None:
+    """numerator ÷ denominator rounded half-up to 4 places; None when the denominator is 0."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(FOUR_PLACES, ROUND_HALF_UP)
+
+
 @dataclass
 class Figure:
     figure_id: str
@@ -44,10 +51,7 @@ class Figure:
 
     @property
     def value(self) -> Decimal | None:
-        if not self.denominator.total:
-            return None
-        ratio = Decimal(self.numerator.total) / Decimal(self.denominator.total)
-        return ratio.quantize(FOUR_PLACES, ROUND_HALF_UP)
+        return rate(self.numerator.total, self.denominator.total)
 
 
 # ---- facts of a project within a period ---------------------------------------------------

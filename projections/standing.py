@@ -50,14 +50,11 @@ def group_by_project(facts: Iterable[Fact]) -> tuple[dict[str, ProjectFacts], li
     return projects, regional
 
 
-@dataclass
-class Standing:
-    """A project that belongs to the query's region (and level), resolved on `through`."""
+class Registered:
+    """What a project's registration in force says of it (mixed into Standing and the views' Project)."""
 
     facts: ProjectFacts
     registration: Fact
-    plan: Fact | None
-    designation: Fact | None
 
     @property
     def project_id(self) -> str:
@@ -70,6 +67,16 @@ class Standing:
     @property
     def township(self) -> str | None:
         return self.registration.data.get("township")
+
+
+@dataclass
+class Standing(Registered):
+    """A project that belongs to the query's region (and level), resolved on `through`."""
+
+    facts: ProjectFacts
+    registration: Fact
+    plan: Fact | None
+    designation: Fact | None
 
     @property
     def construction(self) -> str | None:

@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Iterable
 
 from projections.facts import Fact
-from projections.standing import ProjectFacts, group_by_project, in_force
+from projections.figures import rate
+from projections.standing import ProjectFacts, Registered, group_by_project, in_force
 
 
 def business_key(fact: Fact) -> tuple:
     """Business order: occurred_on, then recorded time, then log position."""
-    return (fact.occurred_on, fact.recorded_us, fact.position)
+    return fact.version_order
 
 
-FOUR_PLACES = Decimal("0.0001")
 
 
 def money(value: Decimal) -> str:
@@ -23,13 +23,13 @@ def money(value: Decimal) -> str:
 
 
 def ratio(numerator: Decimal, denominator: Decimal) -> str | None:
-    if not denominator:
-        return None
-    return f"{(Decimal(numerator) / Decimal(denominator)).quantize(FOUR_PLACES, ROUND_HALF_UP):.4f}"
+    """The figures' rounding (half-up, 4 places) as a decimal string."""
+    value = rate(numerator, denominator)
+    return None if value is None else f"{value:.4f}"
 
 
 @dataclass
-class Project:
+class Project(Registered):
     """A project as it stands on `on`: its registration in force then, its facts up to then."""
 
     facts: ProjectFacts
@@ -37,20 +37,8 @@ class Project:
     on: date
 
     @property
-    def project_id(self) -> str:
-        return self.facts.project_id
-
-    @property
     def name(self) -> str:
         return self.registration.data["name"]
-
-    @property
-    def region(self) -> str:
-        return self.registration.data["region"]
-
-    @property
-    def township(self) -> str | None:
-        return self.registration.data.get("township")
 
     def upto(self, event_type: str) -> list[Fact]:
         """Facts of a type that happened on or before `on`, in business order."""
