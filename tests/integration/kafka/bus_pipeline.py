@@ -7,13 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from services.bus import broker as tansu
 from services.bus.config import BusConfig
+from services.bus.stack import wait_for
 from services.store import EventStore
 from services.store.tables import checkpoints, events, facts
 
@@ -39,14 +39,11 @@ def offsets(engine, group: str) -> dict[str, int]:
 
 
 def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(interval)
+    """The stack's own polling wait; a time-out fails the test."""
+    try:
+        return wait_for(predicate, timeout, interval, what)
+    except TimeoutError as error:
+        raise AssertionError(str(error)) from None
 
 
 class Pipeline:
