@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from projections.facts import Fact
-from projections.figures import FIGURES, FORMULAS, Figure, Side
+from projections.figures import FIGURES, FORMULAS, Figure, Side, rate
 from projections.periods import Period
 from projections.standing import ProjectFacts, Standing, group_by_project, stand
 
@@ -26,23 +26,44 @@ def standings(projects: dict[str, ProjectFacts], query: Query) -> list[Standing]
     return [s for s in found if s is not None]
 
 
+@dataclass(frozen=True)
+class Totals:
+    """A figure's numerator and denominator (ints for counts, Decimals for money)."""
+
+    numerator: int | Decimal
+    denominator: int | Decimal
+    money: bool
+
+    @property
+    def value(self) -> Decimal | None:
+        return rate(self.numerator, self.denominator)
+
+
+def totals_of(figure: Figure) -> Totals:
+    return Totals(figure.numerator.total, figure.denominator.total, figure.numerator.money)
+
+
+def format_total(total, money: bool) -> int | str:
+    return f"{total:.2f}" if money else total
+
+
 def format_side(side: Side) -> int | str:
-    return f"{side.total:.2f}" if side.money else side.total
+    return format_total(side.total, side.money)
 
 
 def format_amount(side: Side, amount) -> int | str:
-    return f"{amount:.2f}" if side.money else amount
+    return format_total(amount, side.money)
 
 
 def format_value(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.4f}"
 
 
-def figure_json(figure: Figure) -> dict:
+def figure_json(totals: Totals) -> dict:
     return {
-        "numerator": format_side(figure.numerator),
-        "denominator": format_side(figure.denominator),
-        "value": format_value(figure.value),
+        "numerator": format_total(totals.numerator, totals.money),
+        "denominator": format_total(totals.denominator, totals.money),
+        "value": format_value(totals.value),
     }
 
 
@@ -62,21 +83,28 @@ def target_for(regional: Iterable[Fact], query: Query, figure_id: str) -> Decima
 def report(facts: Iterable[Fact], query: Query) -> dict:
     projects, regional = group_by_project(facts)
     chosen = standings(projects, query)
-    figures = {}
-    for figure_id, compute in FIGURES.items():
-        figure = compute(chosen, query.period)
-        entry = figure_json(figure)
+    return report_json({fid: totals_of(compute(chosen, query.period)) for fid, compute in FIGURES.items()},
+                       regional, query)
+
+
+def report_json(figures: dict[str, Totals], regional: Iterable[Fact], query: Query) -> dict:
+    """The report: each figure's totals, with the region's target where one is set."""
+    regional = list(regional)
+    entries = {}
+    for figure_id in FIGURES:
+        totals = figures[figure_id]
+        entry = figure_json(totals)
         target = target_for(regional, query, figure_id)
         if target is not None:
             entry["target"] = f"{target:.4f}"
-            entry["behind"] = figure.value is not None and figure.value < target
-        figures[figure_id] = entry
+            entry["behind"] = totals.value is not None and totals.value < target
+        entries[figure_id] = entry
     return {
         "region": query.region,
         "period": query.period.label,
         "through": query.period.through.isoformat(),
         "as_of": query.as_of.isoformat(),
-        "figures": figures,
+        "figures": entries,
         "pace": f"{query.period.pace:.4f}",
     }
 
@@ -103,24 +131,33 @@ def explain(facts: Iterable[Fact], figure_id: str, query: Query) -> dict:
     }
 
 
-def rank(facts: Iterable[Fact], figure_id: str, query: Query, by: str) -> list[dict]:
-    """比学赶超: the sub-regions (counties or townships) of the region, best first."""
+def check_rank(figure_id: str, by: str) -> None:
     if figure_id not in FIGURES:
         raise ValueError(f"unknown figure {figure_id!r}; known: {', '.join(FIGURES)}")
     if by not in {"county", "township"}:
         raise ValueError(f"--by must be county or township, got {by!r}")
+
+
+def rank(facts: Iterable[Fact], figure_id: str, query: Query, by: str) -> list[dict]:
+    """比学赶超: the sub-regions (counties or townships) of the region, best first."""
+    check_rank(figure_id, by)
     projects, _ = group_by_project(facts)
     groups: dict[tuple[str, str], list[Standing]] = {}
     for s in standings(projects, query):
         key = (s.region, "") if by == "county" else (s.region, s.township or "")
         groups.setdefault(key, []).append(s)
+    return rank_rows({key: totals_of(FIGURES[figure_id](members, query.period)) for key, members in groups.items()},
+                     by)
+
+
+def rank_rows(groups: dict[tuple[str, str], Totals], by: str) -> list[dict]:
+    """Rows of (county, township) → totals, best value first (then the greater numerator, then by name)."""
     rows = []
-    for (county, township), members in groups.items():
-        figure = FIGURES[figure_id](members, query.period)
+    for (county, township), totals in groups.items():
         row = {"county": county}
         if by == "township":
             row["township"] = township or None
-        rows.append({**row, **figure_json(figure), "_value": figure.value, "_num": figure.numerator.total})
+        rows.append({**row, **figure_json(totals), "_value": totals.value, "_num": totals.numerator})
     rows.sort(key=lambda r: (r["_value"] is None, -(r["_value"] or 0), -r["_num"], r["county"], r.get("township") or ""))
     for place, row in enumerate(rows, start=1):
         row["rank"] = place

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 
 from projections.periods import parse_as_of, parse_period
-from projections.report import Query, explain, rank, report
-from services.readmodel import catch_up, load_for_report
+from projections.figure_arrays import Evaluation, rank_totals, totals
+from projections.report import Query, check_rank, explain, rank_rows, report_json
+from services import figure_index
+from services.readmodel import catch_up, load_for_report, load_targets
 from services.store.event_store import EventStore, to_micros
 
 
@@ -27,19 +29,26 @@ def bus_mode() -> str:
     return mode
 
 
-def facts_for(store: EventStore, query: Query, before: int | None = None, *, investment_sums: bool = False):
+def facts_for(store: EventStore, query: Query, before: int | None = None):
     """The visible facts a report, explain or rank for `query` can use (readmodel.load_for_report);
-    `before`: only log positions before it (the log as it stood then); `investment_sums`: monthly
-    investment pre-summed per project and year (figures only, not explain)."""
+    `before`: only log positions before it (the log as it stood then)."""
     if bus_mode() == "inprocess":
         catch_up(store)
     period = query.period
-    return load_for_report(store.engine, query.region, period.year, period.through, to_micros(query.as_of),
-                           before, investment_sums=investment_sums)
+    return load_for_report(store.engine, query.region, period.year, period.through, to_micros(query.as_of), before)
+
+
+def evaluate(store: EventStore, query: Query) -> Evaluation:
+    """The figures of `query` over the figure columns (services/figure_index.py), every project at once."""
+    if bus_mode() == "inprocess":
+        catch_up(store)
+    return Evaluation(figure_index.load(store.engine), query.period, query.region, query.level, to_micros(query.as_of))
 
 
 def report_for(store: EventStore, query: Query) -> dict:
-    return report(facts_for(store, query, investment_sums=True), query)
+    evaluation = evaluate(store, query)
+    targets = load_targets(store.engine, query.period.year, to_micros(query.as_of))
+    return report_json(totals(evaluation), targets, query)
 
 
 def explain_for(store: EventStore, figure_id: str, query: Query) -> dict:
@@ -47,4 +56,7 @@ def explain_for(store: EventStore, figure_id: str, query: Query) -> dict:
 
 
 def rank_for(store: EventStore, figure_id: str, query: Query, by: str) -> list[dict]:
-    return rank(facts_for(store, query, investment_sums=True), figure_id, query, by)
+    check_rank(figure_id, by)
+    evaluation = evaluate(store, query)
+    names = figure_index.township_names(store.engine, evaluation.s.township[evaluation.s.standing].tolist())
+    return rank_rows(rank_totals(evaluation, figure_id, by, names.__getitem__), by)

@@ -11,18 +11,19 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 import orjson
-from sqlalchemy import BigInteger, Engine, and_, cast, func, or_, select
+from sqlalchemy import Engine, and_, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import JSONB
 
 from events.registry import REGISTRY
-from projections.facts import Fact, fact_from_json
+from services import figure_index
+from projections.facts import Fact
 from projections.ledger import fold_all, visible
 from services.store.engine import is_sqlite
 from services.store.event_store import EventStore, StoredEvent
 from services.store.tables import checkpoints, facts, project_regions
 
 EMBEDDED = "embedded"
+_EMBEDDED_LOCK = 74_417_002  # PostgreSQL advisory lock: one embedded projector batch at a time
 
 
 def fact_row(stored: StoredEvent) -> dict:
@@ -32,12 +33,18 @@ def fact_row(stored: StoredEvent) -> dict:
                        stored.payload)
 
 
+def latest_payload(event_type: str, schema_version: int, payload: dict) -> dict:
+    """Pure: the payload upcast to its type's latest schema version."""
+    if schema_version != REGISTRY.latest.get(event_type, schema_version):
+        return REGISTRY.upcast({"event_type": event_type, "schema_version": schema_version,
+                                "payload": payload})["payload"]
+    return payload
+
+
 def fact_row_of(position: int, event_id: str, event_type: str, schema_version: int, project_id: str | None,
                 occurred_on: str, recorded_us: int, department: str, payload: dict) -> dict:
     """Pure: the read-model row from a log row's columns (payload decoded); replay calls it directly."""
-    if schema_version != REGISTRY.latest.get(event_type, schema_version):
-        payload = REGISTRY.upcast({"event_type": event_type, "schema_version": schema_version,
-                                   "payload": payload})["payload"]
+    payload = latest_payload(event_type, schema_version, payload)
     return {
         "position": position, "event_id": event_id, "event_type": event_type,
         "project_id": project_id, "occurred_on": occurred_on,
@@ -60,11 +67,17 @@ def _insert_ignore(engine: Engine, table):
 
 
 def apply_batch(conn, engine: Engine, batch: Sequence[StoredEvent], checkpoint: str | None,
-                position: int | None) -> None:
-    """Write a batch of events into the read model, and the checkpoint, in the caller's transaction."""
+                position: int | None, names: figure_index.Labels | None = None) -> None:
+    """Write a batch of events into the read model — facts, project regions, the figure columns of
+    the facts the insert added — and the checkpoint, in the caller's transaction."""
     rows = [fact_row(e) for e in batch]
     if rows:
-        conn.execute(_insert_ignore(engine, facts), rows)
+        added = set(conn.execute(_insert_ignore(engine, facts).returning(facts.c.position), rows).scalars())
+        figure_index.write(conn, engine, [
+            (e.position, e.event_id, e.event_type, e.project_id, e.occurred_on, e.recorded_us,
+             latest_payload(e.event_type, e.schema_version, e.payload))
+            for e in batch if e.position in added and figure_index.wanted(e.event_type, e.project_id)],
+            names or figure_index.Labels(engine))
     regions = [r for r in (region_row(e) for e in batch) if r]
     if regions:
         conn.execute(_insert_ignore(engine, project_regions), regions)
@@ -80,8 +93,11 @@ def save_checkpoint(conn, engine: Engine, name: str, position: int) -> None:
 
 def checkpoint_of(engine: Engine, name: str = EMBEDDED) -> int:
     with engine.connect() as conn:
-        value = conn.execute(select(checkpoints.c.position).where(checkpoints.c.name == name)).scalar()
-    return value or 0
+        return checkpoint_of_in(conn, name)
+
+
+def checkpoint_of_in(conn, name: str) -> int:
+    return conn.execute(select(checkpoints.c.position).where(checkpoints.c.name == name)).scalar() or 0
 
 
 def catch_up(store: EventStore, name: str = EMBEDDED, batch: int = 5000) -> int:
@@ -89,13 +105,18 @@ def catch_up(store: EventStore, name: str = EMBEDDED, batch: int = 5000) -> int:
     engine = store.engine
     done = 0
     position = checkpoint_of(engine, name)
+    names = figure_index.Labels(engine)
     while True:
         chunk = list(_take(store.read(after=position, batch=batch), batch))
         if not chunk:
             return done
         position = chunk[-1].position
-        with engine.begin() as conn:
-            apply_batch(conn, engine, chunk, name, position)
+        with engine.connect().execution_options(projfacts_writer=True) as conn, conn.begin():
+            if not is_sqlite(engine):  # one embedded projector at a time
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EMBEDDED_LOCK})
+            if checkpoint_of_in(conn, name) >= position:
+                continue  # another projector applied it meanwhile
+            apply_batch(conn, engine, chunk, name, position, names)
         done += len(chunk)
 
 
@@ -132,22 +153,17 @@ def load_visible(engine: Engine, region: str, years: Iterable[int], as_of_us: in
     return list(visible(fold_all(rows), as_of_us))
 
 
-# ---- the report's read path: only the facts a report (or explain, rank) can use --------------------
+# ---- the read path of explain and vintages: only the facts a figure can use --------------------------
 # Each figure of projections/figures.py looks at a few event types within dates the period bounds;
 # everything else (site visits, leaders, milestones, …) can never change a figure. Filtering them
-# out in SQL (and summing monthly investment there, for figures) is what keeps an as-of report quick.
-# The pure projections still decide everything: this returns a subset of `load_visible` that holds
-# every fact they look at (tests/integration/test_report_read_path.py checks the two agree).
+# out in SQL is what keeps an explanation quick. The pure projections still decide everything:
+# this returns a subset of `load_visible` that holds every fact they look at
+# (tests/integration/test_report_read_path.py checks the two agree). Reports and rankings read the
+# figure columns instead (services/figure_index.py).
 def load_for_report(engine: Engine, region: str, year: int, through, as_of_us: int,
-                    before: int | None = None, *, investment_sums: bool = False) -> list[Fact]:
+                    before: int | None = None) -> list[Fact]:
     """Visible facts (as of `as_of_us`, and only log positions < `before` when given) that a report,
-    explain or rank for `region`, year `year` and period end `through` may use, in log order.
-
-    `investment_sums`: instead of every monthly `InvestmentReported`, one per project and year
-    carrying the sum of the last-recorded report of each month up to through's month (as
-    `projections.figures.investment` sums them), summed exactly in integer cents by SQL. Its
-    event id is not a real one: for figures (report, rank), never for explain."""
-    sqlite = is_sqlite(engine)
+    explain or rank for `region`, year `year` and period end `through` may use, in log order."""
     f, r = facts.alias("f"), facts.alias("r")
     recorded = [f.c.recorded_us <= as_of_us]
     retractions = [r.c.event_type == "EventRetracted", r.c.recorded_us <= as_of_us]
@@ -160,28 +176,32 @@ def load_for_report(engine: Engine, region: str, year: int, through, as_of_us: i
         projects = _projects_in(conn, region)
         rows = conn.execute(select(*_fact_columns(f)).where(
             *recorded, f.c.event_type == "TargetSet", f.c.year == year)).all()
-        sums = []
-        chunks, by_id = _project_chunks(conn, region, projects, sqlite)
+        chunks, by_id = _project_chunks(conn, region, projects, is_sqlite(engine))
         # By id lists the project index should lead: `event_type || ''` keeps the planners off the type index.
         kind = f.c.event_type.concat("") if by_id else f.c.event_type
-        relevant = _relevant(f, kind, year, through, with_investment=not investment_sums)
-        visible_sum = recorded + [~select(r.c.position).where(r.c.retracts == f.c.event_id, *retractions).exists()]
+        relevant = _relevant(f, kind, year, through)
         for chunk in chunks:
             rows += conn.execute(select(*_fact_columns(f)).where(*recorded, chunk(f.c.project_id), relevant)).all()
-            if investment_sums:
-                sums += conn.execute(_investment_sums(f, kind, visible_sum, chunk(f.c.project_id), year, through,
-                                                      sqlite)).all()
     rows.sort(key=lambda row: row[0])
     loads, day = orjson.loads, _dates()
-    out = [Fact(p, e, t, pid, day(o), us, d, loads(data)) for p, e, t, pid, o, us, d, data in rows
-           if e not in retracted]
-    if sums:
-        out += [_investment_sum(*row) for row in sums]
-        out.sort(key=lambda fact: fact.position)
-    return out
+    return [Fact(p, e, t, pid, day(o), us, d, loads(data)) for p, e, t, pid, o, us, d, data in rows
+            if e not in retracted]
 
 
-def _relevant(f, kind, year: int, through, *, with_investment: bool):
+def load_targets(engine: Engine, year: int, as_of_us: int) -> list[Fact]:
+    """The year's targets (TargetSet) visible as of `as_of_us`: recorded by then, not retracted by then."""
+    f, r = facts.alias("f"), facts.alias("r")
+    retracted = select(r.c.position).where(r.c.retracts == f.c.event_id, r.c.event_type == "EventRetracted",
+                                           r.c.recorded_us <= as_of_us).exists()
+    with engine.connect() as conn:
+        rows = conn.execute(select(*_fact_columns(f)).where(
+            f.c.event_type == "TargetSet", f.c.year == year, f.c.recorded_us <= as_of_us, ~retracted)
+            .order_by(f.c.position)).all()
+    loads, day = orjson.loads, _dates()
+    return [Fact(p, e, t, pid, day(o), us, d, loads(data)) for p, e, t, pid, o, us, d, data in rows]
+
+
+def _relevant(f, kind, year: int, through):
     """The facts some figure looks at (projections/figures.py), by type and date."""
     start, end = f"{year:04d}-01-01", through.isoformat()
     on = f.c.occurred_on
@@ -192,9 +212,8 @@ def _relevant(f, kind, year: int, through, *, with_investment: bool):
         and_(kind == "ConstructionResumed", f.c.year == year, on >= start, on <= end),
         and_(kind == "AgreementSigned", on >= start, on <= end),
         kind == "ProblemAssigned",
+        and_(kind == "InvestmentReported", f.c.year.in_((year, year - 1)), f.c.month <= through.month),
     ]
-    if with_investment:
-        cases.append(and_(kind == "InvestmentReported", f.c.year.in_((year, year - 1)), f.c.month <= through.month))
     return or_(*cases)
 
 
@@ -218,32 +237,6 @@ def _project_chunks(conn, region: str, projects: list[str], sqlite: bool) -> tup
         return [lambda column: column.in_(in_region)], False
     size = 900 if sqlite else 5000
     return [lambda column, part=projects[i:i + size]: column.in_(part) for i in range(0, len(projects), size)], True
-
-
-def _investment_sums(f, kind, visible_now: list, in_region, year: int, through, sqlite: bool):
-    """Per project and year (Y, Y-1): Σ in cents of the last-recorded report of each month ≤ through's
-    month (ties: later in the log), with the greatest position among those counted."""
-    if sqlite:
-        amount = func.json_extract(f.c.payload, "$.amount")
-    else:
-        amount = cast(f.c.payload, JSONB)["amount"].astext
-    cents = cast(func.replace(amount, ".", ""), BigInteger)
-    latest = func.row_number().over(partition_by=(f.c.project_id, f.c.year, f.c.month),
-                                    order_by=(f.c.recorded_us.desc(), f.c.position.desc()))
-    reports = select(f.c.project_id, f.c.year, f.c.position, cents.label("cents"), latest.label("latest")).where(
-        *visible_now, in_region, kind == "InvestmentReported", f.c.year.in_((year, year - 1)),
-        f.c.month <= through.month).subquery()
-    return (select(reports.c.project_id, reports.c.year, func.sum(reports.c.cents), func.max(reports.c.position))
-            .where(reports.c.latest == 1).group_by(reports.c.project_id, reports.c.year))
-
-
-def _investment_sum(project_id: str, year: int, cents: int, position: int) -> Fact:
-    from datetime import date
-    from decimal import Decimal
-
-    amount = f"{Decimal(int(cents)).scaleb(-2):.2f}"
-    return Fact(position, f"sum:{project_id}:{year}", "InvestmentReported", project_id, date(year, 1, 1), 0, "",
-                {"year": year, "month": 1, "amount": amount})
 
 
 def _fact_columns(f):

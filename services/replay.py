@@ -27,6 +27,8 @@ from sqlalchemy import Engine, delete, func, insert, select, text
 
 from events.catalogue import CATALOGUE_V1
 from events.registry import REGISTRY
+from projections.columns import KINDS
+from services import figure_index
 from services.readmodel import EMBEDDED, fact_row_of, save_checkpoint
 from services.store.engine import is_sqlite, make_engine
 from services.store.event_store import EventStore, now_local
@@ -35,6 +37,8 @@ from services.store.tables import (
     events,
     facts,
     facts_shadow,
+    figure_chunks,
+    figure_chunks_shadow,
     project_regions,
     project_regions_shadow,
     replays,
@@ -43,7 +47,7 @@ from services.store.tables import (
 PLAN = "current"
 TAIL = "replay:tail"
 BATCH = 20000
-SHADOWS = ((facts, facts_shadow), (project_regions, project_regions_shadow))
+SHADOWS = ((facts, facts_shadow), (project_regions, project_regions_shadow), (figure_chunks, figure_chunks_shadow))
 _COLUMNS = (events.c.position, events.c.event_id, events.c.event_type, events.c.schema_version,
             events.c.project_id, events.c.occurred_on, events.c.recorded_us, events.c.department,
             events.c.payload)
@@ -145,38 +149,52 @@ def _checkpoints(engine: Engine, names: list[str]) -> dict[str, int]:
 # The types whose payload feeds a column (year, month, retracts) or project_regions; for the others
 # the row is the log's columns and its payload text as stored, without decoding it.
 _DECODED = frozenset(t for t, model in CATALOGUE_V1.items()
-                     if {"year", "month", "retracted_event_id"} & set(model.model_fields)) | {"ProjectRegistered"}
+                     if {"year", "month", "retracted_event_id"} & set(model.model_fields)) | {"ProjectRegistered"} \
+    | frozenset(KINDS)  # and every type the figure columns read
 _FACT_COLUMNS = tuple(c.name for c in facts.columns)
 
 
-def _rows(batch: list) -> tuple[list[tuple], list[tuple]]:
+@dataclass
+class Rows:
+    """What one batch of log rows writes: facts, project regions, and the facts for the figure columns."""
+
+    facts: list[tuple]
+    regions: list[tuple]
+    figure_facts: list[tuple]
+
+
+def _rows(batch: list) -> Rows:
     """The read-model rows of a batch of log rows, as `readmodel.fact_row_of` makes them (the
     payload text is the one orjson wrote at append; an upcast payload is re-encoded)."""
-    rows, regions, latest, loads = [], [], REGISTRY.latest, orjson.loads
+    out, latest, loads, wanted = Rows([], [], []), REGISTRY.latest, orjson.loads, figure_index.wanted
     for position, event_id, event_type, version, project_id, occurred_on, recorded_us, department, payload in batch:
         if version != latest.get(event_type, version):
             row = fact_row_of(position, event_id, event_type, version, project_id, occurred_on, recorded_us,
                               department, loads(payload))
-            rows.append(tuple(row[c] for c in _FACT_COLUMNS))
+            out.facts.append(tuple(row[c] for c in _FACT_COLUMNS))
             data = loads(row["payload"])
         elif event_type in _DECODED:
             data = loads(payload)
             retracts = data.get("retracted_event_id") if event_type == "EventRetracted" else None
-            rows.append((position, event_id, event_type, project_id, occurred_on, recorded_us, department,
-                         retracts, data.get("year"), data.get("month"), payload))
+            out.facts.append((position, event_id, event_type, project_id, occurred_on, recorded_us, department,
+                              retracts, data.get("year"), data.get("month"), payload))
         else:
-            rows.append((position, event_id, event_type, project_id, occurred_on, recorded_us, department,
-                         None, None, None, payload))
+            out.facts.append((position, event_id, event_type, project_id, occurred_on, recorded_us, department,
+                              None, None, None, payload))
             continue
         if event_type == "ProjectRegistered":
-            regions.append((project_id, data["region"]))
-    return rows, regions
+            out.regions.append((project_id, data["region"]))
+        if wanted(event_type, project_id):
+            out.figure_facts.append((position, event_id, event_type, project_id, occurred_on, recorded_us, data))
+    return out
 
 
-def _write(conn, engine: Engine, rows: list[tuple], regions: list[tuple]) -> None:
+def _write(conn, engine: Engine, batch: Rows, names: figure_index.Labels) -> None:
     """Bulk-write into the shadows: COPY on PostgreSQL, executemany on SQLite."""
+    rows, regions = batch.facts, batch.regions
     if not rows and not regions:
         return
+    figure_index.write(conn, engine, batch.figure_facts, names, figure_chunks_shadow)
     if is_sqlite(engine):
         cursor = conn.connection.driver_connection.cursor()
         marks = ", ".join("?" for _ in _FACT_COLUMNS)
@@ -204,10 +222,11 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
     try:
         after = _checkpoints(engine, [name]).get(name, 0)
         with engine.connect() as reader:
+            names = figure_index.Labels(engine)
             for chunk in _read_share(reader, engine, plan, index, after, batch):
-                rows, regions = _rows(chunk)
+                rows = _rows(chunk)
                 with _writer(engine) as conn, conn.begin():
-                    _write(conn, engine, rows, regions)
+                    _write(conn, engine, rows, names)
                     save_checkpoint(conn, engine, name, chunk[-1][0])
                 done += len(chunk)
                 batches += 1
@@ -263,7 +282,7 @@ def _worker_process(url: str, plan: Plan, index: int, batch: int, on_batch: OnBa
 # ---- the tail and the swap ---------------------------------------------------------------------
 def _apply_tail(conn, engine: Engine, after: int, batch: int, until: int | None = None) -> int:
     """Apply the events after `after` (up to `until`) to the shadows, checkpoint `replay:tail`."""
-    position = after
+    position, names = after, figure_index.Labels(engine)
     while True:
         query = select(*_COLUMNS).where(events.c.position > position)
         if until is not None:
@@ -271,7 +290,7 @@ def _apply_tail(conn, engine: Engine, after: int, batch: int, until: int | None 
         chunk = conn.execute(query.order_by(events.c.position).limit(batch)).all()
         if not chunk:
             return position
-        _write(conn, engine, *_rows(chunk))
+        _write(conn, engine, _rows(chunk), names)
         position = chunk[-1][0]
         save_checkpoint(conn, engine, TAIL, position)
 

@@ -38,7 +38,7 @@ from events.codec import validate_object
 from projections.facts import Fact
 from projections.figures import FIGURES, Figure
 from projections.periods import LOCAL, parse_as_of, parse_period
-from projections.report import Query, figure_json, report, standings
+from projections.report import Query, figure_json, report, standings, totals_of
 from projections.standing import group_by_project
 from services import render
 from services.queries import facts_for, make_query, report_for
@@ -470,7 +470,7 @@ def triangle(store: EventStore, region: str, period: str, t_from: str, t_to: str
                 continue
             computed = figures_of(facts, Query(base.region, month, vintage, level), chosen)
             for fid in chosen:
-                values[fid].append(figure_json(computed[fid]))
+                values[fid].append(figure_json(totals_of(computed[fid])))
         for fid in chosen:
             rows[fid].append({"as_of": vintage.isoformat(), "cells": values[fid]})
     return {"region": base.region, "period": base.period.label, "level": level,

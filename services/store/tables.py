@@ -2,7 +2,7 @@
 a test checks that the migrated database and these definitions agree."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -117,4 +117,31 @@ ingest_refusals = Table(
     Column("reason", Text, nullable=False),
     Column("client", String(64), nullable=True),
     Index("ix_ingest_refusals_at_us", "at_us"),
+)
+
+# ---- the figure columns (projections/columns.py): figures for a whole province at once ----------
+# `labels` gives the texts the columns compare (project ids, townships, problem ids) stable integer
+# keys; it only grows, and replay keeps it (a key never changes meaning). `figure_chunks` holds the
+# columns in chunks (numpy arrays, `Columns.to_bytes`), keyed by their first log position.
+labels = Table(
+    "labels",
+    metadata,
+    Column("key", Integer, primary_key=True, autoincrement=True),
+    Column("text", String(200), nullable=False),
+    UniqueConstraint("text", name="uq_labels_text"),
+)
+
+figure_chunks = Table(
+    "figure_chunks",
+    metadata,
+    Column("first_position", BigInteger, primary_key=True, autoincrement=False),
+    Column("rows", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+figure_chunks_shadow = Table(
+    "figure_chunks_shadow",
+    metadata,
+    *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable, autoincrement=False)
+      for c in figure_chunks.columns),
 )

@@ -21,6 +21,8 @@ from services.history import demo_county
 from services.readmodel import EMBEDDED, catch_up, checkpoint_of
 from services.replay import current_plan, replay
 from services.store import EventStore
+from projections.columns import NAMES
+from services import figure_index
 from services.store.tables import checkpoints, facts, facts_shadow, metadata, project_regions, replays
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
@@ -52,7 +54,15 @@ def tables(store: EventStore) -> dict[str, list[tuple]]:
             "facts": [tuple(r) for r in conn.execute(select(facts).order_by(facts.c.position))],
             "project_regions": [tuple(r) for r in conn.execute(
                 select(project_regions).order_by(project_regions.c.project_id, project_regions.c.region))],
+            "figure columns": figure_rows(store),
         }
+
+
+def figure_rows(store: EventStore) -> list[tuple]:
+    """The figure columns as rows in log order (chunking differs between a replay and the live projector)."""
+    columns = figure_index.load(store.engine)
+    order = columns.position.argsort()
+    return sorted(zip(*(getattr(columns, name)[order].tolist() for name in NAMES)))
 
 
 def assert_swapped_cleanly(store: EventStore) -> None:
