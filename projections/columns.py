@@ -9,12 +9,14 @@ recorded time: visibility, versions in force and sums become array operations.
 A row keeps only what some figure reads (see `column_row`); text that a figure compares or
 groups by (project id, township, problem id) is stored as an integer key from a dictionary the
 caller keeps (`key(text) -> int`, stable for the life of the read model). Amounts are integer
-cents (exact); days are proleptic ordinals; an event id is its UUID as two 64-bit halves, so a
-retraction can name the row it withdraws.
+cents (exact); days are proleptic ordinals; a retraction names the log position of the fact it
+withdraws (`retracted(event_id) -> position`, which the caller looks up in the log).
 """
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, fields
+from itertools import starmap
 from datetime import date
 from decimal import Decimal
 from typing import Callable, Iterable
@@ -44,11 +46,10 @@ DTYPES = {
     "kind": np.int8,        # KINDS
     "occurred": np.int32,   # occurred_on as a day ordinal
     "recorded": np.int64,   # recorded_at in µs
-    "id_hi": np.int64,      # the event id (for a retraction: the retracted event's id), 2 halves
-    "id_lo": np.int64,
     "year": np.int16,       # payload year (plans, designations, resumptions, investment), else 0
     "month": np.int8,       # payload month (investment), else 0
-    "cents": np.int64,      # registration: total investment; plan: planned; investment: amount
+    "cents": np.int64,      # registration: total investment; plan: planned; investment: amount;
+                            # retraction: the log position of the retracted fact
     "code": np.int32,       # registration: region code; plan: construction; designation: level;
                             # approval: procedure bit; problem rows: problem key
     "flag": np.int32,       # registration: legal entity (1/0); follow-up: satisfied (1/0);
@@ -57,6 +58,10 @@ DTYPES = {
     "township": np.int32,   # registration: township key (0: none)
 }
 NAMES = tuple(DTYPES)
+# One row packed little-endian, no padding: how `Columns.from_rows` turns tuples into arrays quickly.
+_ROW = struct.Struct("<" + "".join("bhiq"[np.dtype(t).itemsize.bit_length() - 1] for t in DTYPES.values()))
+_RECORD = np.dtype([(name, np.dtype(t).newbyteorder("<")) for name, t in DTYPES.items()])
+assert _ROW.size == _RECORD.itemsize
 
 
 def cents(amount: str) -> int:
@@ -66,53 +71,56 @@ def cents(amount: str) -> int:
     return int(Decimal(amount).scaleb(2))
 
 
-def id_halves(event_id: str) -> tuple[int, int]:
-    """A canonical UUID as two signed 64-bit halves."""
-    value = int(event_id.replace("-", ""), 16)
-    hi, lo = value >> 64, value & 0xFFFF_FFFF_FFFF_FFFF
-    return hi - ((hi >> 63) << 64), lo - ((lo >> 63) << 64)
+class _Days(dict):
+    """ISO date → proleptic ordinal, remembered (a history has a few thousand days)."""
+
+    def __missing__(self, text: str) -> int:
+        number = self[text] = date.fromisoformat(text).toordinal()
+        return number
 
 
-_DAYS: dict[str, int] = {}
+day_number = _Days().__getitem__
 
 
-def day_number(text: str) -> int:
-    """An ISO date's proleptic ordinal (remembered: a history has a few thousand days)."""
-    number = _DAYS.get(text)
-    if number is None:
-        number = _DAYS[text] = date.fromisoformat(text).toordinal()
-    return number
+def _registered(p: dict, key, retracted) -> tuple:
+    required = 0
+    for procedure in p.get("required_procedures") or ():
+        required |= PROCEDURE_BIT[procedure]
+    township = key(TOWNSHIP + p["township"]) if p.get("township") is not None else 0
+    return 0, 0, cents(p["total_investment"]), int(p["region"]), int(p["legal_entity"]), required, township
 
 
-def column_row(position: int, event_id: str, event_type: str, project_id: str | None, occurred_on: str,
-               recorded_us: int, payload: dict, key: Callable[[str], int]) -> tuple | None:
-    """Pure: the columns of one fact (payload at its latest version), or None if no figure reads it."""
-    kind = KINDS.get(event_type)
-    if kind is None or project_id is None:  # targets (project-less) are read from SQL, not here
+# Per type: (kind, the payload's part of the row: year, month, cents, code, flag, required, township).
+_PARTS: dict[str, tuple[int, Callable[[dict, Callable, Callable], tuple]]] = {
+    "InvestmentReported": (INVESTED, lambda p, key, retracted: (p["year"], p["month"], cents(p["amount"]), 0, 0, 0, 0)),
+    "ProjectRegistered": (REGISTERED, _registered),
+    "AnnualPlanAdopted": (PLANNED, lambda p, key, retracted: (
+        p["year"], 0, cents(p["planned_investment"]), CONSTRUCTION[p["construction"]], 0, 0, 0)),
+    "KeyProjectDesignated": (DESIGNATED, lambda p, key, retracted: (p["year"], 0, 0, LEVEL[p["level"]], 0, 0, 0)),
+    "AgreementSigned": (SIGNED, lambda p, key, retracted: (0, 0, 0, 0, 0, 0, 0)),
+    "ProcedureApproved": (APPROVED, lambda p, key, retracted: (0, 0, 0, PROCEDURE_BIT[p["procedure"]], 0, 0, 0)),
+    "ConstructionStarted": (STARTED, lambda p, key, retracted: (0, 0, 0, 0, 0, 0, 0)),
+    "ConstructionResumed": (RESUMED, lambda p, key, retracted: (p["year"], 0, 0, 0, 0, 0, 0)),
+    "StatsEntryApproved": (STATS_APPROVED, lambda p, key, retracted: (0, 0, 0, 0, 0, 0, 0)),
+    "ProblemAssigned": (ASSIGNED, lambda p, key, retracted: (
+        0, 0, 0, key(PROBLEM + p["problem_id"]), day_number(p["due_on"]), 0, 0)),
+    "ProblemFollowedUp": (FOLLOWED_UP, lambda p, key, retracted: (
+        0, 0, 0, key(PROBLEM + p["problem_id"]), int(p["satisfied"]), 0, 0)),
+    "EventRetracted": (RETRACTED, lambda p, key, retracted: (0, 0, retracted(p["retracted_event_id"]), 0, 0, 0, 0)),
+}
+assert set(_PARTS) == set(KINDS) and all(KINDS[t] == kind for t, (kind, _) in _PARTS.items())
+
+
+def column_row(position: int, event_type: str, project_id: str | None, occurred_on: str, recorded_us: int,
+               payload: dict, key: Callable[[str], int], retracted: Callable[[str], int]) -> tuple | None:
+    """Pure: the columns of one fact (payload at its latest version), or None if no figure reads it —
+    (position, project, kind, occurred, recorded, year, month, cents, code, flag, required, township)."""
+    found = _PARTS.get(event_type)
+    if found is None or project_id is None:  # targets (project-less) are read from SQL, not here
         return None
-    hi, lo = id_halves(payload["retracted_event_id"] if kind == RETRACTED else event_id)
-    year, month, amount, code, flag, required, township = payload.get("year") or 0, payload.get("month") or 0, \
-        0, 0, 0, 0, 0
-    if kind == INVESTED:
-        amount = cents(payload["amount"])
-    elif kind == REGISTERED:
-        amount, code, flag = cents(payload["total_investment"]), int(payload["region"]), int(payload["legal_entity"])
-        for procedure in payload.get("required_procedures") or ():
-            required |= PROCEDURE_BIT[procedure]
-        if payload.get("township") is not None:
-            township = key(TOWNSHIP + payload["township"])
-    elif kind == PLANNED:
-        amount, code = cents(payload["planned_investment"]), CONSTRUCTION[payload["construction"]]
-    elif kind == DESIGNATED:
-        code = LEVEL[payload["level"]]
-    elif kind == APPROVED:
-        code = PROCEDURE_BIT[payload["procedure"]]
-    elif kind == ASSIGNED:
-        code, flag = key(PROBLEM + payload["problem_id"]), day_number(payload["due_on"])
-    elif kind == FOLLOWED_UP:
-        code, flag = key(PROBLEM + payload["problem_id"]), int(payload["satisfied"])
-    return (position, key(PROJECT + project_id), kind, day_number(occurred_on), recorded_us,
-            hi, lo, year, month, amount, code, flag, required, township)
+    kind, part = found
+    return (position, key(PROJECT + project_id), kind, day_number(occurred_on), recorded_us) + \
+        part(payload, key, retracted)
 
 
 def labels_of(event_type: str, project_id: str | None, payload: dict) -> list[str]:
@@ -135,8 +143,6 @@ class Columns:
     kind: np.ndarray
     occurred: np.ndarray
     recorded: np.ndarray
-    id_hi: np.ndarray
-    id_lo: np.ndarray
     year: np.ndarray
     month: np.ndarray
     cents: np.ndarray
@@ -150,10 +156,8 @@ class Columns:
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple]) -> "Columns":
-        table = np.array(list(rows), dtype=np.int64)
-        if len(table) == 0:
-            return cls.empty()
-        return cls(**{name: table[:, i].astype(DTYPES[name]) for i, name in enumerate(NAMES)})
+        packed = np.frombuffer(b"".join(starmap(_ROW.pack, rows)), dtype=_RECORD)
+        return cls(**{name: packed[name].astype(dtype) for name, dtype in DTYPES.items()})
 
     @classmethod
     def empty(cls) -> "Columns":
@@ -191,7 +195,10 @@ class Columns:
 
 
 def from_facts(facts: Iterable, key: Callable[[str], int]) -> Columns:
-    """Pure: the columns of `projections.facts.Fact`s (as the ledger holds them)."""
-    rows = (column_row(f.position, f.event_id, f.event_type, f.project_id, f.occurred_on.isoformat(),
-                       f.recorded_us, f.data, key) for f in facts)
+    """Pure: the columns of `projections.facts.Fact`s (as the ledger holds them; a retraction of a
+    fact not among them retracts nothing)."""
+    facts = list(facts)
+    positions = {f.event_id: f.position for f in facts}
+    rows = (column_row(f.position, f.event_type, f.project_id, f.occurred_on.isoformat(), f.recorded_us, f.data,
+                       key, lambda event_id: positions.get(event_id, -1)) for f in facts)
     return Columns.from_rows(r for r in rows if r is not None)

@@ -37,22 +37,14 @@ def visible(c: Columns, as_of_us: int, before: int | None = None) -> np.ndarray:
     if before is not None:
         known &= c.position < before
     retraction = known & (c.kind == RETRACTED)
-    hidden = _rows_named(c, c.id_hi[retraction], c.id_lo[retraction])
+    targets = c.cents[retraction]
+    targets = targets[targets >= 0]
+    hidden = np.zeros(len(c), dtype=bool)
+    if len(targets):
+        marked = np.zeros(int(max(targets.max(), c.position.max())) + 1, dtype=bool)
+        marked[targets] = True
+        hidden = marked[c.position]
     return known & ~hidden & (c.kind != RETRACTED)
-
-
-def _rows_named(c: Columns, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
-    """Rows whose event id is one of (hi, lo) — a few thousand retracted ids among a million rows."""
-    found = np.zeros(len(c), dtype=bool)
-    if len(hi) == 0:
-        return found
-    targets = np.sort(hi)
-    at = np.minimum(np.searchsorted(targets, c.id_hi), len(targets) - 1)
-    candidates = np.nonzero(targets[at] == c.id_hi)[0]
-    wanted = set(zip(hi.tolist(), lo.tolist()))
-    pairs = zip(c.id_hi[candidates].tolist(), c.id_lo[candidates].tolist())
-    found[[i for i, pair in zip(candidates.tolist(), pairs) if pair in wanted]] = True
-    return found
 
 
 def _latest(c: Columns, selected: np.ndarray, group: np.ndarray, *order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

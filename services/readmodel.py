@@ -74,7 +74,7 @@ def apply_batch(conn, engine: Engine, batch: Sequence[StoredEvent], checkpoint: 
     if rows:
         added = set(conn.execute(_insert_ignore(engine, facts).returning(facts.c.position), rows).scalars())
         figure_index.write(conn, engine, [
-            (e.position, e.event_id, e.event_type, e.project_id, e.occurred_on, e.recorded_us,
+            (e.position, e.event_type, e.project_id, e.occurred_on, e.recorded_us,
              latest_payload(e.event_type, e.schema_version, e.payload))
             for e in batch if e.position in added and figure_index.wanted(e.event_type, e.project_id)],
             names or figure_index.Labels(engine))

@@ -185,7 +185,7 @@ def _rows(batch: list) -> Rows:
         if event_type == "ProjectRegistered":
             out.regions.append((project_id, data["region"]))
         if wanted(event_type, project_id):
-            out.figure_facts.append((position, event_id, event_type, project_id, occurred_on, recorded_us, data))
+            out.figure_facts.append((position, event_type, project_id, occurred_on, recorded_us, data))
     return out
 
 
@@ -194,7 +194,7 @@ def _write(conn, engine: Engine, batch: Rows, names: figure_index.Labels) -> Non
     rows, regions = batch.facts, batch.regions
     if not rows and not regions:
         return
-    figure_index.write(conn, engine, batch.figure_facts, names, figure_chunks_shadow)
+    figure_index.write(conn, engine, batch.figure_facts, names, figure_chunks_shadow, merging=False)
     if is_sqlite(engine):
         cursor = conn.connection.driver_connection.cursor()
         marks = ", ".join("?" for _ in _FACT_COLUMNS)

@@ -136,6 +136,7 @@ figure_chunks = Table(
     metadata,
     Column("first_position", BigInteger, primary_key=True, autoincrement=False),
     Column("rows", Integer, nullable=False),
+    Column("token", String(32), nullable=False),  # names this content for good (readers cache by it)
     Column("data", LargeBinary, nullable=False),
 )
 

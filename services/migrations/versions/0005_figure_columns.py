@@ -22,6 +22,7 @@ def _chunks(name: str) -> None:
         name,
         sa.Column("first_position", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("rows", sa.Integer, nullable=False),
+        sa.Column("token", sa.String(32), nullable=False),
         sa.Column("data", sa.LargeBinary, nullable=False),
     )
 

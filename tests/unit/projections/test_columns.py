@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from projections.columns import (
-    ASSIGNED, NAMES, PROCEDURE_BIT, REGISTERED, RETRACTED, Columns, cents, column_row, id_halves, labels_of,
+    ASSIGNED, NAMES, PROCEDURE_BIT, REGISTERED, RETRACTED, Columns, cents, column_row, labels_of,
 )
 
 
@@ -17,12 +17,11 @@ def test_amounts_are_exact_cents():
         [1, 50000, 999999999999999999, 1250, 700]
 
 
-def test_an_event_id_is_two_signed_halves_and_a_retraction_carries_its_target():
-    assert id_halves("ffffffff-ffff-ffff-0000-000000000001") == (-1, 1)
+def test_a_retraction_carries_the_log_position_of_its_target():
     target = "12345678-9abc-def0-1234-56789abcdef0"
-    row = column_row(9, "00000000-0000-0000-0000-000000000009", "EventRetracted", "P1", "2024-03-01", 5,
-                     {"retracted_event_id": target, "reason": "dup"}, {"project:P1": 1}.__getitem__)
-    assert row[2] == RETRACTED and (row[5], row[6]) == id_halves(target)
+    row = column_row(9, "EventRetracted", "P1", "2024-03-01", 5, {"retracted_event_id": target, "reason": "dup"},
+                     {"project:P1": 1}.__getitem__, {target: 4}.__getitem__)
+    assert row[2] == RETRACTED and dict(zip(NAMES, row))["cents"] == 4
 
 
 def test_a_registration_row_and_its_labels():
@@ -30,8 +29,8 @@ def test_a_registration_row_and_its_labels():
                "required_procedures": ["eia", "land_approval"]}
     keys = {"project:P1": 3, "township:凤城镇": 4}
     assert labels_of("ProjectRegistered", "P1", payload) == list(keys)
-    row = dict(zip(NAMES, column_row(1, "00000000-0000-0000-0000-000000000001", "ProjectRegistered", "P1",
-                                     "2024-01-02", 7, payload, keys.__getitem__)))
+    row = dict(zip(NAMES, column_row(1, "ProjectRegistered", "P1", "2024-01-02", 7, payload, keys.__getitem__,
+                                     None)))
     assert row["kind"] == REGISTERED and row["project"] == 3 and row["code"] == 140522
     assert row["cents"] == 50000 and row["flag"] == 1 and row["township"] == 4
     assert row["required"] == PROCEDURE_BIT["eia"] | PROCEDURE_BIT["land_approval"]
@@ -39,17 +38,16 @@ def test_a_registration_row_and_its_labels():
 
 def test_what_no_figure_reads_has_no_row():
     key = {"project:P1": 1, "problem:Q1": 2}.__getitem__
-    assert column_row(1, "00000000-0000-0000-0000-000000000001", "SiteVisitRecorded", "P1", "2024-01-02", 7,
-                      {"leader_id": "L1"}, key) is None
-    assert column_row(1, "00000000-0000-0000-0000-000000000001", "TargetSet", None, "2024-01-02", 7, {}, key) is None
-    row = column_row(2, "00000000-0000-0000-0000-000000000002", "ProblemAssigned", "P1", "2024-01-02", 7,
-                     {"problem_id": "Q1", "unit": "x", "due_on": "2024-02-01"}, key)
-    assert row[2] == ASSIGNED and row[10] == 2
+    assert column_row(1, "SiteVisitRecorded", "P1", "2024-01-02", 7, {"leader_id": "L1"}, key, None) is None
+    assert column_row(1, "TargetSet", None, "2024-01-02", 7, {}, key, None) is None
+    row = dict(zip(NAMES, column_row(2, "ProblemAssigned", "P1", "2024-01-02", 7,
+                                     {"problem_id": "Q1", "unit": "x", "due_on": "2024-02-01"}, key, None)))
+    assert row["kind"] == ASSIGNED and row["code"] == 2
 
 
 def test_bytes_round_trip():
-    columns = Columns.from_rows([(1, 2, 3, 738000, 10**15, -2**63, 2**63 - 1, 2024, 12, 123456, 140522, 1, 255, 7),
-                                 (2, 3, 8, 738001, 10**15 + 1, 0, -1, 2025, 1, 0, 0, 0, 0, 0)])
+    columns = Columns.from_rows([(1, 2, 3, 738000, 10**15, 2024, 12, 2**63 - 1, 140522, 1, 255, 7),
+                                 (2, 3, 8, 738001, 10**15 + 1, 2025, 1, -1, 0, 0, 0, 0)])
     assert rows(Columns.from_bytes(columns.to_bytes())) == rows(columns)
     assert len(Columns.from_bytes(Columns.empty().to_bytes())) == 0
     with pytest.raises(ValueError, match="bytes for 2 rows"):
