@@ -141,6 +141,12 @@ _READ: dict[str, dict[str, Columns]] = {}
 _JOINED: dict[str, tuple[tuple[str, ...], Columns]] = {}
 
 
+def forget() -> None:
+    """Drop every chunk this process has read (the next `load` reads from the database again)."""
+    _READ.clear()
+    _JOINED.clear()
+
+
 def load(engine: Engine) -> Columns:
     """Every chunk, as one set of columns (chunks already read by this process are not read again)."""
     url = engine.url.render_as_string(hide_password=True)
