@@ -27,6 +27,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results import write_section  # noqa: E402 (bench/, the script's own folder)
 from services.importer import CHUNK_LINES, import_file  # noqa: E402
 from services.store import EventStore  # noqa: E402
 
@@ -226,19 +227,8 @@ def main() -> None:
         cli_text = f"{cli_rate:,.0f}" if cli_rate else "–"
         report.append(f"| {backend} | {base_rate:,.0f} | {our_rate:,.0f} | {our_rate / base_rate:.3f} | {cli_text} |")
     report.append(END)
-    write_results(args.results, "\n".join(report))
+    write_section(args.results, "\n".join(report), BEGIN, END)
     print("\n".join(report))
-
-
-def write_results(results: Path, section: str) -> None:
-    """Replace this benchmark's section of the results file; other benchmarks' sections stay."""
-    text = results.read_text() if results.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    results.write_text(text)
 
 
 if __name__ == "__main__":

@@ -190,15 +190,7 @@ def project(config, backend: str, engine: str, workers: int, total: int) -> tupl
             else:
                 raise TimeoutError("projection did not finish")
         finally:
-            for p in processes:
-                if p.poll() is None:
-                    os.kill(p.pid, signal.SIGTERM)
-            for p in processes:
-                try:
-                    p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.kill(p.pid, signal.SIGKILL)
-                    p.wait()
+            stop_all(processes)
             store.engine.dispose()
         return (total - first[1]) / (now - first[0]), first[0] - launched
 
@@ -259,16 +251,21 @@ def end_to_end(bootstrap: str, path: Path, backend: str, workers: int, expected_
             seconds = time.perf_counter() - started
             return (counts()[1] - 1) / seconds, seconds
         finally:
-            for p in processes:
-                if p.poll() is None:
-                    os.kill(p.pid, signal.SIGTERM)
-            for p in processes:
-                try:
-                    p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.kill(p.pid, signal.SIGKILL)
-                    p.wait()
+            stop_all(processes)
             store.engine.dispose()
+
+
+def stop_all(processes: list) -> None:
+    """SIGTERM every process still running, then SIGKILL any that has not ended 30 s later."""
+    for p in processes:
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGTERM)
+    for p in processes:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
 
 
 def machine(load_at_start: str) -> str:

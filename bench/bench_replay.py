@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from gen_province import province_file  # noqa: E402
+from results import write_section  # noqa: E402
 from services import figure_index  # noqa: E402
 from services.importer import import_file  # noqa: E402
 from services.queries import make_query, report_for  # noqa: E402
@@ -252,16 +253,6 @@ def markdown(results: list[dict], args, started: str, info: str) -> str:
     return "\n".join(lines)
 
 
-def write_results(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=20000)
@@ -283,7 +274,7 @@ def main() -> int:
     section = markdown(results, args, started, info)
     print(section)
     if not args.no_write:
-        write_results(section)
+        write_section(RESULTS, section, BEGIN, END)
     return 0
 
 
