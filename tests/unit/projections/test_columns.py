@@ -54,3 +54,27 @@ def test_bytes_round_trip():
         Columns.from_bytes(columns.to_bytes()[:-1])
 
 
+
+
+def test_a_type_read_column_by_column_equals_its_facts_read_one_by_one():
+    """The rebuild's `kind_columns` and the incremental projector's `column_row`, on a generated province."""
+    from collections import defaultdict
+    from itertools import count
+
+    from projections.columns import KINDS, kind_columns, labels_of
+    from services.history import province
+
+    keys, positions = defaultdict(count(1).__next__), {}
+    by_type: dict[str, list[tuple]] = defaultdict(list)
+    for position, event in enumerate(province(projects=40, years=(2024,)), start=1):
+        positions[event["event_id"]] = position
+        if event["event_type"] in KINDS and event["project_id"] is not None:
+            by_type[event["event_type"]].append((position, event["project_id"], event["occurred_on"],
+                                                 position * 10, event["payload"]))
+            for label in labels_of(event["event_type"], event["project_id"], event["payload"]):
+                keys[label]
+    key, retracted = keys.__getitem__, (lambda event_id: positions.get(event_id, -1))
+    assert len(by_type) == len(KINDS)  # every kind is exercised
+    for event_type, facts in by_type.items():
+        one_by_one = Columns.from_rows([column_row(f[0], event_type, *f[1:], key, retracted) for f in facts])
+        assert rows(kind_columns(event_type, facts, key, retracted)) == rows(one_by_one), event_type
