@@ -88,23 +88,33 @@ def write(conn, engine: Engine, facts: list[tuple], names: Labels, table: Table 
     Returns the rows written."""
     if not facts:
         return 0
-    names.ensure(conn, {PROJECT + f[2] for f in facts}
-                 | {t for f in facts if f[1] in _LABELLED for t in labels_of(f[1], f[2], f[5])})
-    targets = _positions(conn, [f[5]["retracted_event_id"] for f in facts if f[1] == "EventRetracted"])
-    key = names.known.__getitem__
-    rows = [column_row(*f, key, lambda event_id: targets.get(event_id, -1)) for f in facts]
-    columns = Columns.from_rows(rows)
-    conn.execute(insert(table).values(first_position=int(columns.position.min()), rows=len(columns),
-                                      token=uuid.uuid4().hex, data=columns.to_bytes()))
+    columns = columns_of(conn, facts, names)
+    store_chunk(conn, columns, table)
     if merging:
         merge(conn, engine, table)
-    return len(rows)
+    return len(columns)
 
 
-_LABELLED = {"ProjectRegistered", "ProblemAssigned", "ProblemFollowedUp"}  # labels beyond the project's
+def columns_of(conn, facts: list[tuple], names: Labels) -> Columns:
+    """The figure columns of `facts` (as `write` takes them), their labels created where missing."""
+    names.ensure(conn, {PROJECT + f[2] for f in facts}
+                 | {t for f in facts if f[1] in LABELLED for t in labels_of(f[1], f[2], f[5])})
+    targets = log_positions(conn, [f[5]["retracted_event_id"] for f in facts if f[1] == "EventRetracted"])
+    key = names.known.__getitem__
+    return Columns.from_rows([column_row(*f, key, lambda event_id: targets.get(event_id, -1)) for f in facts])
 
 
-def _positions(conn, event_ids: list[str]) -> dict[str, int]:
+def store_chunk(conn, columns: Columns, table: Table = figure_chunks) -> None:
+    """One new chunk (nothing if the columns are empty)."""
+    if len(columns):
+        conn.execute(insert(table).values(first_position=int(columns.position.min()), rows=len(columns),
+                                          token=uuid.uuid4().hex, data=columns.to_bytes()))
+
+
+LABELLED = ("ProjectRegistered", "ProblemAssigned", "ProblemFollowedUp")  # labels beyond the project's
+
+
+def log_positions(conn, event_ids: list[str]) -> dict[str, int]:
     """The log positions of retracted events (the store accepts a retraction only of a known event)."""
     found: dict[str, int] = {}
     if event_ids and conn.engine.dialect.name != "sqlite":

@@ -3,16 +3,18 @@
     log ─▶ N worker processes, each one share of the projects ─▶ facts_shadow, project_regions_shadow
         ─▶ tail: what was appended meanwhile ─▶ one transaction: rename the shadows over the live tables
 
-The live tables keep serving reports until the swap. Each worker writes a batch of rows and its
-checkpoint (`replay:i/N`) in one transaction, and the plan (how many workers, up to which log
-position) sits in `replays`; so a replay killed at any point resumes where each worker stopped
-and ends with the same tables. The rows are those of the incremental projector
-(`readmodel.fact_row_of`): the rebuilt models equal the incrementally maintained ones.
+The live tables keep serving reports until the swap. Each worker writes one window of log
+positions and its checkpoint (`replay:i/N`) in one transaction, and the plan (how many workers,
+up to which log position) sits in `replays`; so a replay killed at any point resumes where each
+worker stopped and ends with the same tables. A window is rebuilt mostly by the database itself
+(`services.rebuild`: `INSERT … SELECT` from the log); facts stored at an older schema version, and
+the tail, go the incremental projector's way (`readmodel.fact_row_of`, here `_rows`). Either way
+the rebuilt models equal the incrementally maintained ones (tests/integration/test_replay.py).
 
 Workers split the projects into N contiguous ranges of project ids with about as many events
-each (the filter runs in SQL, so a worker decodes only its own share). Measured on 2.1M events
-(bench/RESULTS.md): on SQLite the writers take turns on one file and a second worker does not
-help, so the default there is 1; on PostgreSQL (COPY, indexes built before the swap) 2 help.
+each (the filter runs in SQL, so a worker reads only its own share). On SQLite the writers take
+turns on one file and a second worker does not help, so the default there is 1; on PostgreSQL 2
+help (bench/RESULTS.md).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from events.registry import REGISTRY
 from projections.columns import KINDS
 from services import figure_index
 from services.readmodel import EMBEDDED, fact_row_of, save_checkpoint
+from services.rebuild import Window, read_figures, write_window
 from services.store.engine import is_sqlite, make_engine
 from services.store.event_store import EventStore, now_local
 from services.store.tables import (
@@ -63,6 +66,13 @@ class Plan:
 
     def checkpoint(self, index: int) -> str:
         return f"replay:{index}/{self.workers}"
+
+    def share(self, index: int) -> tuple[str | None, str | None]:
+        """Worker `index`'s projects: low <= project_id < high (None: open-ended)."""
+        if self.workers <= 1:
+            return None, None
+        return (self.bounds[index - 1] if index > 0 else None,
+                self.bounds[index] if index < self.workers - 1 else None)
 
 
 @dataclass
@@ -164,8 +174,9 @@ class Rows:
 
 
 def _rows(batch: list) -> Rows:
-    """The read-model rows of a batch of log rows, as `readmodel.fact_row_of` makes them (the
-    payload text is the one orjson wrote at append; an upcast payload is re-encoded)."""
+    """The read-model rows of log rows taken one by one (the tail; facts at an older schema version),
+    as `readmodel.fact_row_of` makes them (the payload text is the one orjson wrote at append; an
+    upcast payload is re-encoded)."""
     out, latest, loads, wanted = Rows([], [], []), REGISTRY.latest, orjson.loads, figure_index.wanted
     for position, event_id, event_type, version, project_id, occurred_on, recorded_us, department, payload in batch:
         if version != latest.get(event_type, version):
@@ -214,65 +225,35 @@ def _write(conn, engine: Engine, batch: Rows, names: figure_index.Labels) -> Non
 
 def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: OnBatch | None = None,
                engine: Engine | None = None) -> int:
-    """Rebuild worker `index`'s share up to the plan's target, from its checkpoint. Returns how many events."""
+    """Rebuild worker `index`'s share up to the plan's target, from its checkpoint, `batch` log
+    positions per transaction (`services.rebuild`). Returns how many events."""
     own = engine is None
     engine = engine or make_engine(url)
     name = plan.checkpoint(index)
     done = batches = 0
     try:
         after = _checkpoints(engine, [name]).get(name, 0)
-        with engine.connect() as reader:
-            names = figure_index.Labels(engine)
-            for chunk in _read_share(reader, engine, plan, index, after, batch):
-                rows = _rows(chunk)
-                with _writer(engine) as conn, conn.begin():
-                    _write(conn, engine, rows, names)
-                    save_checkpoint(conn, engine, name, chunk[-1][0])
-                done += len(chunk)
-                batches += 1
-                if on_batch is not None:
-                    on_batch(index, batches)
+        names = figure_index.Labels(engine)
+        low, high = plan.share(index)
+        while after < plan.target:
+            upto = min(after + batch, plan.target)
+            window = Window(after, upto, low, high)
+            with engine.connect() as reader:  # decoded outside the write lock (SQLite: another worker writes)
+                figures = read_figures(reader, window)
+            with _writer(engine) as conn, conn.begin():
+                added, stale = write_window(conn, window, figures, names, figure_chunks_shadow)
+                _write(conn, engine, _rows(stale), names)  # written at an older version: upcast in Python
+                save_checkpoint(conn, engine, name, upto)
+            done += added + len(stale)
+            after, batches = upto, batches + 1
+            if on_batch is not None:
+                on_batch(index, batches)
         with _writer(engine) as conn, conn.begin():  # this share is complete up to the target
             save_checkpoint(conn, engine, name, plan.target)
         return done
     finally:
         if own:
             engine.dispose()
-
-
-def _read_share(reader, engine: Engine, plan: Plan, index: int, after: int, batch: int):
-    """Batches of log rows of worker `index`'s share after `after`, in log order, read through the
-    driver's cursor (half the cost of SQLAlchemy rows here; server-side on PostgreSQL)."""
-    sqlite = is_sqlite(engine)
-    mark = "?" if sqlite else "%s"
-    columns = ", ".join(c.name for c in _COLUMNS)
-    sql = f"SELECT {columns} FROM events WHERE position > {mark} AND position <= {mark}"
-    params: list = [after, plan.target]
-    if plan.workers > 1:
-        low = plan.bounds[index - 1] if index > 0 else None
-        high = plan.bounds[index] if index < plan.workers - 1 else None
-        if low is None:
-            sql += f" AND (project_id IS NULL OR project_id < {mark})"
-            params.append(high)
-        elif high is None:
-            sql += f" AND project_id >= {mark}"
-            params.append(low)
-        else:
-            sql += f" AND project_id >= {mark} AND project_id < {mark}"
-            params += [low, high]
-    driver = reader.connection.driver_connection
-    cursor = driver.cursor() if sqlite else driver.cursor(name=f"replay_{index}")
-    if not sqlite:
-        cursor.itersize = batch
-    cursor.execute(sql + " ORDER BY position", params)
-    try:
-        while True:
-            chunk = cursor.fetchmany(batch)
-            if not chunk:
-                return
-            yield chunk
-    finally:
-        cursor.close()
 
 
 def _worker_process(url: str, plan: Plan, index: int, batch: int, on_batch: OnBatch | None) -> int:

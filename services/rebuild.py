@@ -1,0 +1,138 @@
+"""Replay's step: one window of the log rebuilt into the shadows, mostly by the database itself.
+
+A replay worker (`services.replay`) rebuilds its share of the log window by window (a range of
+log positions, a range of project ids). For facts stored at their type's latest schema version —
+all of them, until an upcaster is added — the rows of `facts` and `project_regions` are computed
+by the database from the log (`INSERT … SELECT`; the few derived columns read with its JSON
+functions), so the payloads never travel to Python. The figure columns need Python: the facts a
+figure reads are fetched, decoded, and turned into columns type by type
+(`projections.columns.kind_columns`). Facts stored at an older version go the incremental
+projector's way (upcast in Python: `readmodel.fact_row_of`), and so do their columns.
+The rows are those of the incremental projector; tests/integration/test_replay.py holds them equal.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import orjson
+
+from events.catalogue import CATALOGUE_V1
+from events.registry import REGISTRY
+from projections.columns import KINDS, PROJECT, Columns, kind_columns, labels_of
+from services import figure_index
+from services.figure_index import LABELLED
+from services.store.tables import facts, facts_shadow, project_regions_shadow
+
+_FACT_COLUMNS = ", ".join(c.name for c in facts.columns)
+
+
+def _with_field(name: str) -> tuple[str, ...]:
+    return tuple(sorted(t for t, model in CATALOGUE_V1.items() if name in model.model_fields))
+
+
+_YEAR, _MONTH = _with_field("year"), _with_field("month")
+
+
+@dataclass(frozen=True)
+class Window:
+    """Log positions (after, upto] of one share of the projects: low <= project_id < high (None: open;
+    the first share also holds the project-less facts)."""
+
+    after: int
+    upto: int
+    low: str | None = None
+    high: str | None = None
+
+    def where(self, sqlite: bool) -> tuple[str, list]:
+        mark = "?" if sqlite else "%s"
+        sql, params = f"position > {mark} AND position <= {mark}", [self.after, self.upto]
+        if self.low is not None:
+            sql += f" AND project_id >= {mark}"
+            params.append(self.low)
+        if self.high is not None:
+            sql += f" AND project_id < {mark}" if self.low is not None \
+                else f" AND (project_id IS NULL OR project_id < {mark})"
+            params.append(self.high)
+        return sql, params
+
+
+def stale() -> str:
+    """SQL: the log row is stored at an older schema version than its type's latest."""
+    older = [f"(event_type = '{t}' AND schema_version <> {v})" for t, v in sorted(REGISTRY.latest.items()) if v > 1]
+    return f"({' OR '.join(older)})" if older else "(1 = 0)"
+
+
+def _in(types) -> str:
+    return "(" + ", ".join(f"'{t}'" for t in sorted(types)) + ")"
+
+
+def _field(sqlite: bool, name: str) -> str:
+    """SQL: a payload field of an `events` row as text (SQLite keeps JSON numbers as numbers)."""
+    return f"json_extract(payload, '$.{name}')" if sqlite else f"(CAST(payload AS json) ->> '{name}')"
+
+
+def _when(types, value: str) -> str:
+    return " ".join(f"WHEN '{t}' THEN {value}" for t in types)
+
+
+@dataclass
+class Figures:
+    """The window's facts a figure reads, decoded and grouped by type, before their labels are known."""
+
+    by_type: dict[str, list[tuple]]
+
+    def texts(self) -> set[str]:
+        texts = {PROJECT + f[1] for facts in self.by_type.values() for f in facts}
+        for t in LABELLED:
+            texts.update(text for f in self.by_type.get(t, ()) for text in labels_of(t, f[1], f[4]))
+        return texts
+
+    def retracted(self) -> list[str]:
+        return [f[4]["retracted_event_id"] for f in self.by_type.get("EventRetracted", ())]
+
+
+def read_figures(conn, window: Window) -> Figures:
+    """The window's facts at their latest version that a figure reads (read only: on SQLite another
+    worker may write meanwhile)."""
+    sqlite = conn.engine.dialect.name == "sqlite"
+    where, params = window.where(sqlite)
+    cursor = conn.connection.driver_connection.cursor()
+    cursor.execute(f"SELECT event_type, position, project_id, occurred_on, recorded_us, payload FROM events "
+                   f"WHERE {where} AND NOT {stale()} AND project_id IS NOT NULL AND event_type IN {_in(KINDS)}",
+                   params)
+    by_type: dict[str, list[tuple]] = defaultdict(list)
+    loads = orjson.loads
+    for event_type, position, project_id, occurred_on, recorded_us, payload in cursor.fetchall():
+        by_type[event_type].append((position, project_id, occurred_on, recorded_us, loads(payload)))
+    return Figures(dict(by_type))
+
+
+def write_window(conn, window: Window, figures: Figures, names: figure_index.Labels, chunks) -> tuple[int, list]:
+    """In the caller's (writing) transaction: the window's facts at their latest version into the
+    shadows — facts and project regions by the database, the figure columns from `figures`.
+    Returns (how many facts, the stale log rows left to the caller)."""
+    sqlite = conn.engine.dialect.name == "sqlite"
+    where, params = window.where(sqlite)
+    fresh = f"{where} AND NOT {stale()}"
+    cursor = conn.connection.driver_connection.cursor()
+    retracts = _field(sqlite, "retracted_event_id")
+    year, month = (f"CAST({_field(sqlite, name)} AS INTEGER)" for name in ("year", "month"))
+    cursor.execute(  # readmodel.fact_row_of, in SQL
+        f"INSERT INTO {facts_shadow.name} ({_FACT_COLUMNS}) SELECT position, event_id, event_type, project_id, "
+        f"occurred_on, recorded_us, department, CASE event_type WHEN 'EventRetracted' THEN {retracts} END, "
+        f"CASE event_type {_when(_YEAR, year)} END, CASE event_type {_when(_MONTH, month)} END, payload "
+        f"FROM events WHERE {fresh}", params)
+    added = cursor.rowcount
+    cursor.execute(f"INSERT {'OR IGNORE ' if sqlite else ''}INTO {project_regions_shadow.name} (project_id, region) "
+                   f"SELECT project_id, {_field(sqlite, 'region')} FROM events "
+                   f"WHERE {fresh} AND event_type = 'ProjectRegistered'" + ("" if sqlite else " ON CONFLICT DO NOTHING"),
+                   params)
+    names.ensure(conn, figures.texts())
+    targets = figure_index.log_positions(conn, figures.retracted())
+    key, retracted = names.known.__getitem__, (lambda event_id: targets.get(event_id, -1))
+    figure_index.store_chunk(conn, Columns.concat([kind_columns(t, facts, key, retracted)
+                                                   for t, facts in sorted(figures.by_type.items())]), chunks)
+    cursor.execute(f"SELECT position, event_id, event_type, schema_version, project_id, occurred_on, recorded_us, "
+                   f"department, payload FROM events WHERE {where} AND {stale()} ORDER BY position", params)
+    return added, cursor.fetchall()
