@@ -15,11 +15,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
+from events.catalogue import InvestmentReported
 from events.codec import validate_object
+from events.registry import REGISTRY
 from helpers import event
 from services.history import demo_county
 from services.readmodel import EMBEDDED, catch_up, checkpoint_of
-from services.replay import current_plan, replay
+from services.replay import current_plan, replay, run_worker, start
 from services.store import EventStore
 from projections.columns import NAMES
 from services import figure_index
@@ -209,3 +211,36 @@ def test_replay_of_an_empty_log(sqlite_url):
     result = replay(store)
     assert (result.events, result.position) == (0, 0)
     assert_swapped_cleanly(store)
+
+
+class InvestmentReportedV2(InvestmentReported):
+    """A test-only v2: where the figure came from."""
+
+    source: str = "monthly"
+
+
+@pytest.fixture
+def upcast_registry(monkeypatch):
+    """InvestmentReported gains a v2; every stored report (v1) is then upcast on read."""
+    monkeypatch.setattr(REGISTRY, "_schemas", dict(REGISTRY._schemas))
+    monkeypatch.setattr(REGISTRY, "_upcasters", dict(REGISTRY._upcasters))
+    monkeypatch.setattr(REGISTRY, "latest", dict(REGISTRY.latest))
+    REGISTRY.register("InvestmentReported", 2, InvestmentReportedV2)
+    REGISTRY.add_upcaster("InvestmentReported", 1, lambda payload: {**payload, "source": "monthly"})
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_facts_stored_at_an_older_version_are_rebuilt_upcast(upcast_registry, store_url, workers):
+    store = EventStore(store_url)
+    import_in_chunks(store)
+    before = tables(store)
+    upcast = [row for row in before["facts"] if row[2] == "InvestmentReported"]
+    assert upcast and all(b'"source":"monthly"' in row[-1].encode() for row in upcast)
+    # the shares run here, in this process (a spawned worker would not see the test-only v2)
+    plan = start(store.engine, workers)
+    for index in range(workers):
+        run_worker("", plan, index, batch=1000, engine=store.engine)
+    replay(store)  # every share done: the tail and the swap
+    assert tables(store) == before
+    assert_swapped_cleanly(store)
+    store.engine.dispose()
