@@ -288,10 +288,12 @@ def _drop_next_indexes(conn, engine: Engine) -> None:
             conn.execute(text(f'DROP INDEX IF EXISTS "{_next_name(index.name)}"'))
 
 
-def _index_sql(index, table: str, name: str) -> str:
+def _index_sql(index, table: str, name: str, dialect: str) -> str:
     columns = ", ".join(f'"{c.name}"' for c in index.columns)
     unique = "UNIQUE " if index.unique else ""
-    return f'CREATE {unique}INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})'
+    where = index.dialect_options[dialect]["where"]
+    partial = f" WHERE {where}" if where is not None else ""
+    return f'CREATE {unique}INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns}){partial}'
 
 
 def _build_next_indexes(engine: Engine) -> None:
@@ -301,7 +303,7 @@ def _build_next_indexes(engine: Engine) -> None:
     with engine.begin() as conn:
         for live, shadow in SHADOWS:
             for index in live.indexes:
-                conn.execute(text(_index_sql(index, shadow.name, _next_name(index.name))))
+                conn.execute(text(_index_sql(index, shadow.name, _next_name(index.name), "postgresql")))
         conn.execute(text(f"ANALYZE {facts_shadow.name}"))
 
 
@@ -320,7 +322,7 @@ def swap(engine: Engine, batch: int = BATCH) -> int:
             conn.execute(text(f'ALTER TABLE "{shadow.name}" RENAME TO "{live.name}"'))
             if sqlite:
                 for index in live.indexes:
-                    conn.execute(text(_index_sql(index, live.name, index.name)))
+                    conn.execute(text(_index_sql(index, live.name, index.name, "sqlite")))
             else:
                 conn.execute(text(f'ALTER INDEX "{shadow.name}_pkey" RENAME TO "{live.name}_pkey"'))
                 for index in live.indexes:

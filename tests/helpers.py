@@ -105,3 +105,22 @@ def write_jsonl(path: Path, rows: Iterable[dict | bytes | str]) -> Path:
             data = row if isinstance(row, bytes) else row.encode() if isinstance(row, str) else orjson.dumps(row)
             out.write(data + b"\n")
     return path
+
+
+
+def assert_physical_schema(engine) -> None:
+    """What alembic's compare_metadata does not compare: `ix_facts_retracts` is partial (retractions
+    only), and PostgreSQL stores the figure chunks external and uncompressed (`e`)."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            index = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'ix_facts_retracts'")).scalar()
+            assert "WHERE retracts IS NOT NULL" in index
+            return
+        index = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_facts_retracts' "
+                                  "AND schemaname = current_schema()")).scalar()
+        assert "WHERE (retracts IS NOT NULL)" in index
+        for table in ("figure_chunks", "figure_chunks_shadow"):
+            assert conn.execute(text(f"SELECT attstorage FROM pg_attribute WHERE attname = 'data' "
+                                     f"AND attrelid = '{table}'::regclass")).scalar() == "e", table

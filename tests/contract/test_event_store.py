@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 
 from events.codec import validate_object
 from events.errors import EventError
-from helpers import PROJECT, event, retraction
+from helpers import PROJECT, assert_physical_schema, event, retraction
 from services.store import EventStore, migrate
 from services.store.event_store import AppendOutcome, to_micros
 from services.store.tables import events as events_table
@@ -270,6 +270,7 @@ def test_migrated_schema_matches_the_table_definitions(store):
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+    assert_physical_schema(store.engine)
 
 
 def test_upgrade_twice_is_a_no_op(store):

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from events.catalogue import InvestmentReported
 from events.codec import validate_object
 from events.registry import REGISTRY
-from helpers import event
+from helpers import assert_physical_schema, event
 from services.history import demo_county
 from services.readmodel import EMBEDDED, catch_up, checkpoint_of
 from services.replay import current_plan, replay, run_worker, start
@@ -76,6 +76,7 @@ def assert_swapped_cleanly(store: EventStore) -> None:
         names = [r[0] for r in conn.execute(select(checkpoints.c.name))]
         assert not [n for n in names if n.startswith("replay:")]
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    assert_physical_schema(store.engine)  # the new shadows too
     assert checkpoint_of(store.engine, EMBEDDED) == store.head()
 
 
