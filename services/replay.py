@@ -19,7 +19,7 @@ help (bench/RESULTS.md).
 from __future__ import annotations
 
 import time
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Callable
@@ -296,15 +296,22 @@ def _index_sql(index, table: str, name: str, dialect: str) -> str:
     return f'CREATE {unique}INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns}){partial}'
 
 
-def _build_next_indexes(engine: Engine) -> None:
-    """PostgreSQL: the live tables' indexes, built on the shadows under temporary names."""
+def _build_next_indexes(engine: Engine, workers: int) -> None:
+    """PostgreSQL: the live tables' indexes, built on the shadows under temporary names, `workers`
+    at a time (each in its own connection; a crash leaves them for `start` to drop or the next
+    call to skip)."""
     if is_sqlite(engine):
         return
-    with engine.begin() as conn:
-        for live, shadow in SHADOWS:
-            for index in live.indexes:
-                conn.execute(text(_index_sql(index, shadow.name, _next_name(index.name), "postgresql")))
-        conn.execute(text(f"ANALYZE {facts_shadow.name}"))
+
+    def build(statement: str) -> None:
+        with engine.begin() as conn:
+            conn.execute(text(statement))
+
+    statements = [_index_sql(index, shadow.name, _next_name(index.name), "postgresql")
+                  for live, shadow in SHADOWS for index in sorted(live.indexes, key=lambda i: i.name)]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(build, statements))
+    build(f"ANALYZE {facts_shadow.name}")
 
 
 def swap(engine: Engine, batch: int = BATCH) -> int:
@@ -355,7 +362,7 @@ def replay(store: EventStore, *, workers: int | None = None, batch: int = BATCH,
         done = conn.execute(select(checkpoints.c.position).where(checkpoints.c.name == TAIL)).scalar()
     with _writer(engine) as conn, conn.begin():
         _apply_tail(conn, engine, max(done or 0, plan.target), batch)
-    _build_next_indexes(engine)
+    _build_next_indexes(engine, plan.workers)
     position = swap(engine, batch)
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(facts)).scalar_one()
