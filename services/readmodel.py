@@ -66,13 +66,30 @@ def _insert_ignore(engine: Engine, table):
     return dialect.insert(table).on_conflict_do_nothing()
 
 
+_ARRAY_TYPES = {"BIGINT": "bigint", "INTEGER": "integer"}  # any other column: text
+_UNNEST = (f"INSERT INTO facts ({', '.join(c.name for c in facts.columns)}) SELECT * FROM unnest("
+           + ", ".join(f"%b::{_ARRAY_TYPES.get(str(c.type), 'text')}[]" for c in facts.columns)
+           + ") ON CONFLICT DO NOTHING RETURNING position")
+
+
+def _insert_facts(conn, engine: Engine, rows: list[dict]) -> set[int]:
+    """Insert-or-ignore the rows; the positions added. On PostgreSQL one statement of column
+    arrays (`unnest`): a multi-row VALUES of 11 parameters a row costs the driver more to parse
+    than the server to run."""
+    if is_sqlite(engine):
+        return set(conn.execute(_insert_ignore(engine, facts).returning(facts.c.position), rows).scalars())
+    arrays = [[row[c.name] for row in rows] for c in facts.columns]
+    cursor = conn.connection.driver_connection.cursor()
+    return {position for (position,) in cursor.execute(_UNNEST, arrays)}
+
+
 def apply_batch(conn, engine: Engine, batch: Sequence[StoredEvent], checkpoint: str | None,
                 position: int | None, names: figure_index.Labels | None = None) -> None:
     """Write a batch of events into the read model — facts, project regions, the figure columns of
     the facts the insert added — and the checkpoint, in the caller's transaction."""
     rows = [fact_row(e) for e in batch]
     if rows:
-        added = set(conn.execute(_insert_ignore(engine, facts).returning(facts.c.position), rows).scalars())
+        added = _insert_facts(conn, engine, rows)
         figure_index.write(conn, engine, [
             (e.position, e.event_type, e.project_id, e.occurred_on, e.recorded_us,
              latest_payload(e.event_type, e.schema_version, e.payload))
