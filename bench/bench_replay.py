@@ -241,6 +241,12 @@ def markdown(results: list[dict], args, started: str, info: str) -> str:
                 where = "in memory (POPOTrackingRecorder)" if view == "memory" else "PostgreSQL (PostgresTrackingRecorder)"
                 lines.append(f"| {b} | `eventsourcing` ProjectionRunner, view {where}, first {events:,} events "
                              f"| {seconds:.1f} | {rate(events, seconds)} | {(events / seconds) / (n / lean):.0%} |")
+    es = next((r["eventsourcing"] for r in results if r.get("eventsourcing")), None)
+    if es:
+        es_rate = es["memory_events"] / median(es["memory"])
+        best = ", ".join(f"{r['backend']} {r['events'] / min(median(r[f'rebuild_{w}']) for w in args.workers) / es_rate:.1f}×"
+                         for r in results)
+        lines += ["", f"Full rebuild (the faster worker count) ÷ `eventsourcing` with its view in memory: {best}."]
     lines += ["", "As-of reports (`report_for`, catch-up included), medians. *Cold*: the figure columns read "
               "from the database first (as a fresh `projfacts report` process does); *warm*: already read by "
               "this process (as `projfacts serve` has them after its first request).", "",
@@ -267,6 +273,11 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
     args.workers = [int(w) for w in args.workers.split(",")]
+    if "postgresql" in args.backends and not args.no_eventsourcing:
+        try:  # fail now, not after twenty minutes of the other measurements
+            import bench_es  # noqa: F401
+        except ImportError as missing:
+            parser.error(f"{missing}: pip install -e .[bench], or pass --no-eventsourcing")
     started = datetime.now(TZ).strftime("%Y-%m-%d %H:%M %z")
     info = machine()
     path = province_file(args.projects, args.seed)
