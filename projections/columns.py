@@ -19,7 +19,8 @@ from dataclasses import dataclass, fields
 from itertools import starmap
 from datetime import date
 from decimal import Decimal
-from typing import Callable, Iterable
+from operator import itemgetter
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -129,13 +130,13 @@ class Part:
     code: tuple[str, Mapped | Labelled] | None = None
     flag: tuple[str, Day | Truth] | None = None
 
-    def values(self, payloads: tuple[dict, ...], key: Callable[[str], int]) -> list[list[int] | None]:
+    def values(self, payloads: Sequence[dict], key: Callable[[str], int]) -> list[list[int] | None]:
         """Column by column, what `row` gives payload by payload: year, month, cents, code, flag
         (None: all zero)."""
         year, month, amount = self.year, self.month, self.cents
-        return [[p[year] for p in payloads] if year else None,
-                [p[month] for p in payloads] if month else None,
-                [cents(p[amount]) for p in payloads] if amount else None,
+        return [list(map(itemgetter(year), payloads)) if year else None,
+                list(map(itemgetter(month), payloads)) if month else None,
+                list(map(cents, map(itemgetter(amount), payloads))) if amount else None,
                 [self.code[1](p[self.code[0]], key) for p in payloads] if self.code else None,
                 [self.flag[1](p[self.flag[0]], key) for p in payloads] if self.flag else None]
 
@@ -193,29 +194,52 @@ def column_row(position: int, event_type: str, project_id: str | None, occurred_
     return (position, key(PROJECT + project_id), KINDS[event_type], day_number(occurred_on), recorded_us) + rest
 
 
-def kind_columns(event_type: str, facts: list[tuple], key: Callable[[str], int],
+@dataclass(frozen=True)
+class FactColumns:
+    """Many facts of one type, field by field (each fact with a project; payloads at their latest
+    version): how a rebuild reads a window of the log."""
+
+    positions: Sequence[int]
+    projects: Sequence[str]
+    occurred: Sequence[str]
+    recorded: Sequence[int]
+    payloads: Sequence[dict]
+
+    @classmethod
+    def of_rows(cls, rows: Iterable[tuple]) -> "FactColumns":
+        """From (position, project_id, occurred_on, recorded_us, payload) rows."""
+        columns = tuple(zip(*rows))
+        return cls(*columns) if columns else cls((), (), (), (), ())
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+
+def kind_columns(event_type: str, facts: FactColumns, key: Callable[[str], int],
                  retracted: Callable[[str], int]) -> "Columns":
-    """Pure: the columns of many facts of one type — (position, project_id, occurred_on, recorded_us,
-    payload at its latest version), each with a project — equal, row for row, to `column_row`'s,
-    but read field by field over all of them (what a rebuild of a million facts needs)."""
+    """Pure: the columns of many facts of one type, equal row for row to `column_row`'s, but read
+    field by field over all of them (what a rebuild of a million facts needs)."""
     part = PARTS.get(event_type)
-    if part is None or not facts:
-        return Columns.from_rows([column_row(f[0], event_type, *f[1:], key, retracted) for f in facts])
-    positions, projects, occurred, recorded, payloads = zip(*facts)
-    count = len(positions)
+    if part is None or not len(facts):
+        return Columns.from_rows([
+            column_row(position, event_type, project, occurred, recorded, payload, key, retracted)
+            for position, project, occurred, recorded, payload in
+            zip(facts.positions, facts.projects, facts.occurred, facts.recorded, facts.payloads)])
+    count = len(facts)
 
     def column(name: str, values) -> np.ndarray:
         if values is None:
             return np.zeros(count, dtype=DTYPES[name])
         return np.array(values, dtype=DTYPES[name])
 
-    year, month, amount, code, flag = part.values(payloads, key)
+    projects = {project: key(PROJECT + project) for project in set(facts.projects)}
+    year, month, amount, code, flag = part.values(facts.payloads, key)
     return Columns(
-        position=np.array(positions, dtype=DTYPES["position"]),
-        project=np.array([key(PROJECT + p) for p in projects], dtype=DTYPES["project"]),
+        position=np.array(facts.positions, dtype=DTYPES["position"]),
+        project=np.array(list(map(projects.__getitem__, facts.projects)), dtype=DTYPES["project"]),
         kind=np.full(count, part.kind, dtype=DTYPES["kind"]),
-        occurred=np.array([day_number(d) for d in occurred], dtype=DTYPES["occurred"]),
-        recorded=np.array(recorded, dtype=DTYPES["recorded"]),
+        occurred=np.array(list(map(day_number, facts.occurred)), dtype=DTYPES["occurred"]),
+        recorded=np.array(facts.recorded, dtype=DTYPES["recorded"]),
         year=column("year", year), month=column("month", month), cents=column("cents", amount),
         code=column("code", code), flag=column("flag", flag),
         required=column("required", None), township=column("township", None))

@@ -12,14 +12,14 @@ The rows are those of the incremental projector; tests/integration/test_replay.p
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
+from itertools import groupby
 
 import orjson
 
 from events.catalogue import CATALOGUE_V1
 from events.registry import REGISTRY
-from projections.columns import KINDS, PROJECT, Columns, kind_columns, labels_of
+from projections.columns import KINDS, PROJECT, Columns, FactColumns, kind_columns, labels_of
 from services import figure_index
 from services.figure_index import LABELLED
 from services.store.tables import facts, facts_shadow, project_regions_shadow
@@ -80,32 +80,44 @@ def _when(types, value: str) -> str:
 class Figures:
     """The window's facts a figure reads, decoded and grouped by type, before their labels are known."""
 
-    by_type: dict[str, list[tuple]]
+    by_type: dict[str, FactColumns]
 
     def texts(self) -> set[str]:
-        texts = {PROJECT + f[1] for facts in self.by_type.values() for f in facts}
+        texts = {PROJECT + project for project in set().union(*(f.projects for f in self.by_type.values()))}
         for t in LABELLED:
-            texts.update(text for f in self.by_type.get(t, ()) for text in labels_of(t, f[1], f[4]))
+            facts = self.by_type.get(t)
+            if facts is not None:
+                texts.update(text for project, payload in zip(facts.projects, facts.payloads)
+                             for text in labels_of(t, project, payload))
         return texts
 
     def retracted(self) -> list[str]:
-        return [f[4]["retracted_event_id"] for f in self.by_type.get("EventRetracted", ())]
+        facts = self.by_type.get("EventRetracted")
+        return [p["retracted_event_id"] for p in facts.payloads] if facts is not None else []
 
 
 def read_figures(conn, window: Window) -> Figures:
     """The window's facts at their latest version that a figure reads (read only: on SQLite another
-    worker may write meanwhile)."""
+    worker may write meanwhile). One query, sorted by type; the rows are cut into columns by the
+    driver and C loops (`zip`, `map`), not row by row in Python."""
     sqlite = conn.engine.dialect.name == "sqlite"
     where, params = window.where(sqlite)
     cursor = conn.connection.driver_connection.cursor()
     cursor.execute(f"SELECT event_type, position, project_id, occurred_on, recorded_us, payload FROM events "
-                   f"WHERE {where} AND NOT {stale()} AND project_id IS NOT NULL AND event_type IN {_in(KINDS)}",
-                   params)
-    by_type: dict[str, list[tuple]] = defaultdict(list)
-    loads = orjson.loads
-    for event_type, position, project_id, occurred_on, recorded_us, payload in cursor.fetchall():
-        by_type[event_type].append((position, project_id, occurred_on, recorded_us, loads(payload)))
-    return Figures(dict(by_type))
+                   f"WHERE {where} AND NOT {stale()} AND project_id IS NOT NULL AND event_type IN {_in(KINDS)} "
+                   f"ORDER BY event_type, position", params)
+    rows = cursor.fetchall()
+    if not rows:
+        return Figures({})
+    types, positions, projects, occurred, recorded, payloads = zip(*rows)
+    payloads = list(map(orjson.loads, payloads))
+    by_type, start = {}, 0
+    for event_type, group in groupby(types):
+        end = start + sum(1 for _ in group)
+        by_type[event_type] = FactColumns(positions[start:end], projects[start:end], occurred[start:end],
+                                          recorded[start:end], payloads[start:end])
+        start = end
+    return Figures(by_type)
 
 
 def write_window(conn, window: Window, figures: Figures, names: figure_index.Labels, chunks) -> tuple[int, list]:

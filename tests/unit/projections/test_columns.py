@@ -61,7 +61,7 @@ def test_a_type_read_column_by_column_equals_its_facts_read_one_by_one():
     from collections import defaultdict
     from itertools import count
 
-    from projections.columns import KINDS, kind_columns, labels_of
+    from projections.columns import KINDS, FactColumns, kind_columns, labels_of
     from services.history import province
 
     keys, positions = defaultdict(count(1).__next__), {}
@@ -77,4 +77,5 @@ def test_a_type_read_column_by_column_equals_its_facts_read_one_by_one():
     assert len(by_type) == len(KINDS)  # every kind is exercised
     for event_type, facts in by_type.items():
         one_by_one = Columns.from_rows([column_row(f[0], event_type, *f[1:], key, retracted) for f in facts])
-        assert rows(kind_columns(event_type, facts, key, retracted)) == rows(one_by_one), event_type
+        assert rows(kind_columns(event_type, FactColumns.of_rows(facts), key, retracted)) == rows(one_by_one), \
+            event_type
