@@ -247,6 +247,7 @@ def markdown(results: list[dict], args, started: str, info: str) -> str:
         best = ", ".join(f"{r['backend']} {r['events'] / min(median(r[f'rebuild_{w}']) for w in args.workers) / es_rate:.1f}×"
                          for r in results)
         lines += ["", f"Full rebuild (the faster worker count) ÷ `eventsourcing` with its view in memory: {best}."]
+    lines += ["", "What bounds the rebuild, and what was tried: bench/README_REPLAY.md."]
     lines += ["", "As-of reports (`report_for`, catch-up included), medians. *Cold*: the figure columns read "
               "from the database first (as a fresh `projfacts report` process does); *warm*: already read by "
               "this process (as `projfacts serve` has them after its first request).", "",
