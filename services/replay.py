@@ -86,9 +86,9 @@ class ReplayResult:
     def line(self) -> str:
         resumed = f", resumed after {self.resumed_from}" if self.resumed_from else ""
         rate = self.events / self.seconds if self.seconds else 0
-        return (f"replayed {self.events} events into facts, project_regions up to position {self.position} "
-                f"({self.workers} worker{'s' if self.workers > 1 else ''}{resumed}) in {self.seconds:.1f} s "
-                f"({rate:,.0f} events/s)")
+        workers = f"{self.workers} worker{'s' if self.workers > 1 else ''}"
+        return (f"replayed {self.events} events into facts, project_regions, figure columns "
+                f"up to position {self.position} ({workers}{resumed}) in {self.seconds:.1f} s ({rate:,.0f} events/s)")
 
 
 def default_workers(engine: Engine) -> int:
