@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import Engine, Table, delete, insert, select, text
 from sqlalchemy.dialects import sqlite
@@ -88,20 +88,22 @@ def write(conn, engine: Engine, facts: list[tuple], names: Labels, table: Table 
     Returns the rows written."""
     if not facts:
         return 0
-    columns = columns_of(conn, facts, names)
+    key, retracted = lookups(conn, names, {PROJECT + f[2] for f in facts}
+                             | {t for f in facts if f[1] in LABELLED for t in labels_of(f[1], f[2], f[5])},
+                             [f[5]["retracted_event_id"] for f in facts if f[1] == "EventRetracted"])
+    columns = Columns.from_rows([column_row(*f, key, retracted) for f in facts])
     store_chunk(conn, columns, table)
     if merging:
         merge(conn, engine, table)
     return len(columns)
 
 
-def columns_of(conn, facts: list[tuple], names: Labels) -> Columns:
-    """The figure columns of `facts` (as `write` takes them), their labels created where missing."""
-    names.ensure(conn, {PROJECT + f[2] for f in facts}
-                 | {t for f in facts if f[1] in LABELLED for t in labels_of(f[1], f[2], f[5])})
-    targets = log_positions(conn, [f[5]["retracted_event_id"] for f in facts if f[1] == "EventRetracted"])
-    key = names.known.__getitem__
-    return Columns.from_rows([column_row(*f, key, lambda event_id: targets.get(event_id, -1)) for f in facts])
+def lookups(conn, names: Labels, texts: Iterable[str], retracted_ids: list[str]) -> tuple[Callable, Callable]:
+    """What `column_row` / `kind_columns` look up: the key of every label text (created where
+    missing) and the log position of each retracted event (-1: not in the log)."""
+    names.ensure(conn, texts)
+    targets = _log_positions(conn, retracted_ids)
+    return names.known.__getitem__, (lambda event_id: targets.get(event_id, -1))
 
 
 def store_chunk(conn, columns: Columns, table: Table = figure_chunks) -> None:
@@ -114,7 +116,7 @@ def store_chunk(conn, columns: Columns, table: Table = figure_chunks) -> None:
 LABELLED = ("ProjectRegistered", "ProblemAssigned", "ProblemFollowedUp")  # labels beyond the project's
 
 
-def log_positions(conn, event_ids: list[str]) -> dict[str, int]:
+def _log_positions(conn, event_ids: list[str]) -> dict[str, int]:
     """The log positions of retracted events (the store accepts a retraction only of a known event)."""
     found: dict[str, int] = {}
     if event_ids and conn.engine.dialect.name != "sqlite":

@@ -140,9 +140,7 @@ def write_window(conn, window: Window, figures: Figures, names: figure_index.Lab
                    f"SELECT project_id, {_field(sqlite, 'region')} FROM events "
                    f"WHERE {fresh} AND event_type = 'ProjectRegistered'" + ("" if sqlite else " ON CONFLICT DO NOTHING"),
                    params)
-    names.ensure(conn, figures.texts())
-    targets = figure_index.log_positions(conn, figures.retracted())
-    key, retracted = names.known.__getitem__, (lambda event_id: targets.get(event_id, -1))
+    key, retracted = figure_index.lookups(conn, names, figures.texts(), figures.retracted())
     figure_index.store_chunk(conn, Columns.concat([kind_columns(t, facts, key, retracted)
                                                    for t, facts in sorted(figures.by_type.items())]), chunks)
     cursor.execute(f"SELECT position, event_id, event_type, schema_version, project_id, occurred_on, recorded_us, "
