@@ -4,7 +4,7 @@ simple read model, for bench/bench_replay.py. A bench-only dependency (`pip inst
 The events of a projfacts store are copied once into an eventsourcing application's PostgreSQL
 recorder (one aggregate sequence per project, the contract JSON as the stored state). Then a
 `ProjectionRunner` subscribes to the application and, per event, writes the same read-model row
-as projfacts (`services.readmodel.fact_row_of`) and the tracking record, in one transaction:
+as projfacts (`services.readmodel.sql.fact_row_of`) and the tracking record, in one transaction:
 
 - `PostgresFactsView`: a `PostgresTrackingRecorder` with an `es_facts` table (durable);
 - `MemoryFactsView`: a `POPOTrackingRecorder` holding the rows in a dict (in memory).
@@ -23,7 +23,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection, ProjectionRunner
 from psycopg.sql import SQL, Identifier
 
-from services.readmodel import fact_row_of
+from services.readmodel.sql import fact_row_of
 
 TOPIC = "bench_es:ContractFact"
 

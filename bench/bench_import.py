@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from results import write_section  # noqa: E402 (bench/, the script's own folder)
-from services.importer import CHUNK_LINES, import_file  # noqa: E402
-from services.store import EventStore  # noqa: E402
+from services.ingest.importer import CHUNK_LINES, import_file  # noqa: E402
+from services.log import EventStore  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 OUT = ROOT / "bench" / "data" / "import-scratch"
@@ -39,8 +39,8 @@ PG_DSN = os.environ.get("PROJFACTS_BENCH_PG", "postgresql://postgres@127.0.0.1:5
 
 # ---- the events file ------------------------------------------------------------------------------
 def events_file(count: int) -> Path:
-    """Shanxi province history from `services.history.province`, the first `count` events; made once."""
-    from services.history import province, write_jsonl
+    """Shanxi province history from `tools.history.county.province`, the first `count` events; made once."""
+    from tools.history.county import province, write_jsonl
 
     path = DATA / f"province-events-{count}.jsonl"
     if not path.exists():

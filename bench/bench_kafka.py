@@ -40,8 +40,8 @@ PROJFACTS = Path(sys.executable).with_name("projfacts")
 
 
 def events_file(count: int) -> Path:
-    """The first `count` events of `services.history.province` (shared with bench_import.py)."""
-    from services.history import province, write_jsonl
+    """The first `count` events of `tools.history.county.province` (shared with bench_import.py)."""
+    from tools.history.county import province, write_jsonl
 
     path = DATA / f"province-{count}.jsonl"
     if not path.exists():
@@ -85,8 +85,8 @@ def publish(config, path: Path) -> tuple[int, float]:
 
 def ingest(config, url: str, expected: int) -> tuple[int, int, float]:
     """Run the ingest until every submission is processed; (facts published, events stored, seconds)."""
-    from services.bus.ingest import Ingest
-    from services.store import EventStore
+    from services.bus.submissions import Ingest
+    from services.log import EventStore
 
     store = EventStore(url)
     stop = threading.Event()
@@ -156,8 +156,8 @@ def project(config, backend: str, engine: str, workers: int, total: int) -> tupl
     from sqlalchemy import func, select
 
     from services.bus import broker as tansu
-    from services.store import EventStore
-    from services.store.tables import checkpoints
+    from services.log import EventStore
+    from services.log.tables import checkpoints
 
     group = f"bench-{uuid.uuid4().hex[:8]}"
     with fresh_store(backend) as url, tempfile.TemporaryDirectory(dir=OUT) as var:
@@ -204,8 +204,8 @@ def end_to_end(bootstrap: str, path: Path, backend: str, workers: int, expected_
     from services.bus.config import BusConfig
     from services.bus.producer import DepartmentProducer, publish_file
     from services.bus.topics import ensure_topics
-    from services.store import EventStore
-    from services.store.tables import events, facts
+    from services.log import EventStore
+    from services.log.tables import events, facts
 
     tag = uuid.uuid4().hex[:6]
     config = BusConfig(bootstrap=bootstrap, submissions_topic=f"e2e{tag}.submissions", facts_topic=f"e2e{tag}.facts",

@@ -34,11 +34,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from gen_province import province_file  # noqa: E402
 from results import write_section  # noqa: E402
 from services import figure_index  # noqa: E402
-from services.importer import import_file  # noqa: E402
-from services.queries import make_query, report_for  # noqa: E402
-from services.readmodel import catch_up  # noqa: E402
-from services.replay import replay  # noqa: E402
-from services.store import EventStore  # noqa: E402
+from services.ingest.importer import import_file  # noqa: E402
+from services.query.figures import make_query, report_for  # noqa: E402
+from services.readmodel.sql import catch_up  # noqa: E402
+from services.readmodel.replay import replay  # noqa: E402
+from services.log import EventStore  # noqa: E402
 
 OUT = ROOT / "bench" / "data" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -221,7 +221,7 @@ def rate(events: int, seconds: float) -> str:
 def markdown(results: list[dict], args, started: str, info: str) -> str:
     lines = [BEGIN, "## Replay, as-of reports and `eventsourcing` (bench/bench_replay.py)", "",
              f"Run {started}: {info}.", "",
-             f"History: `services.history.province(seed {args.seed}, projects {args.projects})` "
+             f"History: `tools.history.county.province(seed {args.seed}, projects {args.projects})` "
              f"— {results[0]['events']:,} events in the log. Medians of {args.runs} runs unless marked *1 run*.",
              "", "| backend | step | seconds | events/s | vs raw read+decode |", "|---|---|---:|---:|---:|"]
     for r in results:

@@ -1,4 +1,4 @@
-"""Write the province-scale history (services.history.province) to bench/data/ (git-ignored).
+"""Write the province-scale history (tools.history.county.province) to bench/data/ (git-ignored).
 
     .venv/bin/python bench/gen_province.py                      # 20,000 projects, 2023-2025
     .venv/bin/python bench/gen_province.py --projects 2000      # a smaller one for a quick look
@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.history import province, write_jsonl  # noqa: E402
+from tools.history.county import province, write_jsonl  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from events.envelope import Event
-from services.store.event_store import StoredEvent, to_micros
+from services.log.store import StoredEvent, to_micros
 
 POSITION = "projfacts.position"
 PROJECT_SEQ = "projfacts.project_seq"

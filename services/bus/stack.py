@@ -65,9 +65,9 @@ def _spawn(var: Path, name: str, args: list[str], env: dict) -> int:
 
 
 def projfacts_command() -> list[str]:
-    """This interpreter's `projfacts` (the console script beside it), else `python -m services.cli`."""
+    """This interpreter's `projfacts` (the console script beside it), else `python -m services.entry.cli.main`."""
     script = Path(sys.executable).with_name("projfacts")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "services.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "services.entry.cli.main"]
 
 
 def start(var: Path, db: str, *, workers: int = 1, engine: str = "batch", port: int | None = None,
@@ -75,7 +75,7 @@ def start(var: Path, db: str, *, workers: int = 1, engine: str = "batch", port: 
     """Broker, topics, one ingest and `workers` projection workers; returns the state written."""
     from services.bus.config import BusConfig
     from services.bus.topics import ensure_topics
-    from services.store import EventStore
+    from services.log import EventStore
 
     broker = start_broker(var, port)
     env = {**os.environ, **(env or {}), "PROJFACTS_BOOTSTRAP": broker["bootstrap"], "PROJFACTS_DB": db}

@@ -13,7 +13,7 @@ import signal
 import time
 
 from services.bus.config import BusConfig
-from services.bus.projector import Projector
+from services.bus.worker import Projector
 from services.bus.records import Record
 
 log = logging.getLogger("projfacts.worker")

@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 
 from services.bus.config import BusConfig
-from services.bus.projector import Projector
+from services.bus.worker import Projector
 from services.bus.records import Record
 
 log = logging.getLogger("projfacts.worker")

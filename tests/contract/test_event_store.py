@@ -14,10 +14,10 @@ from sqlalchemy import inspect
 from events.codec import validate_object
 from events.errors import EventError
 from helpers import PROJECT, assert_physical_schema, event, retraction
-from services.store import EventStore, migrate
-from services.store.event_store import AppendOutcome, to_micros
-from services.store.tables import events as events_table
-from services.store.tables import metadata
+from services.log import EventStore, migrate
+from services.log.store import AppendOutcome, to_micros
+from services.log.tables import events as events_table
+from services.log.tables import metadata
 
 OTHER = "2501-140522-04-01-000456"
 APPENDED, DUPLICATE, REJECTED = AppendOutcome.APPENDED, AppendOutcome.DUPLICATE, AppendOutcome.REJECTED

@@ -11,13 +11,14 @@ from events.codec import validate_object
 from projections.columns import NAMES, Columns, from_facts
 from projections.facts import fact_from_json
 from projections.ledger import fold_all
-from services import figure_index, render
-from services.history import demo_county
-from services.queries import make_query, report_for
-from services.readmodel import EMBEDDED, catch_up
-from services.store import EventStore
-from services.store.migrate import alembic_config
-from services.store.tables import checkpoints, figure_chunks, labels
+from services.readmodel import columns as figure_index
+from services.entry.render import tables as render
+from tools.history.county import demo_county
+from services.query.figures import make_query, report_for
+from services.readmodel.sql import EMBEDDED, catch_up
+from services.log import EventStore
+from services.log.migrate import alembic_config
+from services.log.tables import checkpoints, figure_chunks, labels
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ from projections.facts import fact_from_json
 from projections.figures import FIGURES
 from projections.ledger import fold_all, visible
 from projections.report import report
-from services.history import demo_county, write_jsonl
-from services.importer import import_file
-from services.queries import explain_for, make_query, report_for
-from services.store import EventStore
-from services.store.event_store import to_micros
+from tools.history.county import demo_county, write_jsonl
+from services.ingest.importer import import_file
+from services.query.figures import explain_for, make_query, report_for
+from services.log import EventStore
+from services.log.store import to_micros
 
 CASES = [
     ("140522", "2024Q1", "2024-04-10", None),

@@ -12,9 +12,9 @@ import orjson
 import pytest
 
 from helpers import event, retraction, write_jsonl
-from services import importer
-from services.importer import PARALLEL_FROM_BYTES, import_file
-from services.store import EventStore
+from services.ingest import importer
+from services.ingest.importer import PARALLEL_FROM_BYTES, import_file
+from services.log import EventStore
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
 KEPT = "2025-01-05T09:00:00+08:00"

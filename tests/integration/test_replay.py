@@ -19,13 +19,13 @@ from events.catalogue import InvestmentReported
 from events.codec import validate_object
 from events.registry import REGISTRY
 from helpers import assert_physical_schema, event
-from services.history import demo_county
-from services.readmodel import EMBEDDED, catch_up, checkpoint_of
-from services.replay import current_plan, replay, run_worker, start
-from services.store import EventStore
+from tools.history.county import demo_county
+from services.readmodel.sql import EMBEDDED, catch_up, checkpoint_of
+from services.readmodel.replay import current_plan, replay, run_worker, start
+from services.log import EventStore
 from projections.columns import NAMES
-from services import figure_index
-from services.store.tables import checkpoints, facts, facts_shadow, metadata, project_regions, replays
+from services.readmodel import columns as figure_index
+from services.log.tables import checkpoints, facts, facts_shadow, metadata, project_regions, replays
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
 
@@ -156,8 +156,8 @@ def test_fresh_discards_an_interrupted_replay(store):
 
 KILLABLE = """
 import sys, time
-from services.replay import replay
-from services.store import EventStore
+from services.readmodel.replay import replay
+from services.log import EventStore
 
 
 def slowly(index, batches):

@@ -11,12 +11,13 @@ from projections.facts import fact_from_json
 from projections.figures import FIGURES
 from projections.ledger import fold_all, visible
 from projections.report import explain, rank, report
-from services import readmodel, render
-from services.history import demo_county
-from services.queries import explain_for, facts_for, make_query, rank_for, report_for
-from services.readmodel import catch_up
-from services.store import EventStore
-from services.store.event_store import to_micros
+from services.readmodel import sql as readmodel
+from services.entry.render import tables as render
+from tools.history.county import demo_county
+from services.query.figures import explain_for, facts_for, make_query, rank_for, report_for
+from services.readmodel.sql import catch_up
+from services.log import EventStore
+from services.log.store import to_micros
 
 CASES = [
     ("140522", "2024Q1", "2024-04-10", None),

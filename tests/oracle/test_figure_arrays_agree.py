@@ -18,9 +18,9 @@ from projections.figures import FIGURES
 from projections.ledger import fold_all, visible
 from projections.periods import parse_as_of, parse_period
 from projections.report import Query, rank, rank_rows, report, report_json
-from services import render
-from services.history import demo_county, province
-from services.store.event_store import to_micros
+from services.entry.render import tables as render
+from tools.history.county import demo_county, province
+from services.log.store import to_micros
 
 
 class Keys(dict):

@@ -1,7 +1,7 @@
 """The product's figures (CONTRACT §3) agree with the independent oracle in `oracle.py`.
 
 (a) the demo county history and (b) a small province history, imported into a fresh SQLite
-store and reported through `services.queries`; (c) random small histories with every
+store and reported through `services.query.figures`; (c) random small histories with every
 irregularity, through the pure projections.
 """
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 import oracle
-from services.history import demo_county, province, write_jsonl
-from services.importer import import_file
-from services.queries import make_query, report_for
-from services.store import EventStore
+from tools.history.county import demo_county, province, write_jsonl
+from services.ingest.importer import import_file
+from services.query.figures import make_query, report_for
+from services.log import EventStore
 
 FAR_FUTURE = "2030-01-01"
 

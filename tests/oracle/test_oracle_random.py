@@ -1,7 +1,7 @@
 """Random and hand-made small histories: the product's figures agree with `oracle.py`.
 
 Random histories (`oracle_histories.random_history`) go through the pure projections under
-hypothesis, and a few fixed seeds also through the SQLite store and `services.queries`.
+hypothesis, and a few fixed seeds also through the SQLite store and `services.query.figures`.
 The hand-made cases pin the corners of CONTRACT §3 where a plausible implementation slips.
 """
 from __future__ import annotations
@@ -21,11 +21,11 @@ from projections.facts import fact_from_json
 from projections.ledger import fold_all, visible
 from projections.periods import parse_as_of, parse_period
 from projections.report import Query, report
-from services.history import write_jsonl
-from services.importer import import_file
-from services.queries import make_query, report_for
-from services.store import EventStore
-from services.store.event_store import to_micros
+from tools.history.county import write_jsonl
+from services.ingest.importer import import_file
+from services.query.figures import make_query, report_for
+from services.log import EventStore
+from services.log.store import to_micros
 from test_oracle_agreement import as_of_instant, disagreements
 
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from events.codec import validate_object
-from services.api import create_app
-from services.api.tokens import create_token
-from services.store import EventStore
+from services.entry.http import create_app
+from services.ingest.tokens import create_token
+from services.log import EventStore
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
 READY_WITHIN_S = 30.0

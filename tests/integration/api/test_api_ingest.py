@@ -8,8 +8,8 @@ from sqlalchemy import select
 from api_scenario import OTHER, REGION, build, pid
 from conftest import load
 from helpers import event, new_id
-from services.api.tokens import list_tokens, refusals, revoke_token
-from services.store.tables import department_tokens
+from services.ingest.tokens import list_tokens, refusals, revoke_token
+from services.log.tables import department_tokens
 
 
 @pytest.fixture
@@ -165,8 +165,8 @@ def test_the_bus_policy_file_governs_http_too(api_store, scenario, token_for, tm
     county and takes InvestmentReported away from stats refuses those writes over HTTP too."""
     import warnings
 
-    from services.api import create_app
-    from services.bus.authz import load_policy
+    from services.entry.http import create_app
+    from services.ingest.authorise import load_policy
 
     path = tmp_path / "policy.toml"
     path.write_text('[departments.project_center]\ntypes = ["ConstructionStarted"]\nregions = ["140521"]\n'

@@ -8,8 +8,8 @@ from openapi_spec_validator import validate
 from api_scenario import ON, REGION, build, pid
 from conftest import load
 from helpers import event
-from services.api import create_app
-from services.api.tokens import create_token, refusals
+from services.entry.http import create_app
+from services.ingest.tokens import create_token, refusals
 
 AS_OF = "2025-06-01T12:00:00+08:00"
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from api_scenario import ON, REGION, build, pid
 from conftest import load
-from services.cli import main
+from services.entry.cli.main import main
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from services.bus import broker as tansu
 from services.bus.config import BusConfig
 from services.bus.stack import wait_for
-from services.store import EventStore
-from services.store.tables import checkpoints, events, facts
+from services.log import EventStore
+from services.log.tables import checkpoints, events, facts
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
 AS_OF = "2099-01-01T00:00:00+08:00"  # after every stamp of either path: see test_equivalence.py
@@ -134,7 +134,7 @@ def run_query(db: str, args, env: dict) -> str:
     """The real `projfacts` command line, in-process (click's runner): its exact stdout."""
     from click.testing import CliRunner
 
-    from services.cli import main
+    from services.entry.cli.main import main
 
     command = [*args, "--db", db, "--as-of", AS_OF, "--format", "json"]
     settings = {k: None for k in os.environ if k.startswith("PROJFACTS_")}  # only `env`'s settings count

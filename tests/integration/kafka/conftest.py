@@ -45,8 +45,8 @@ def bus(kafka_broker) -> BusConfig:
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory) -> Reference:
-    """The demo county (services.history.demo_county) as a .jsonl file, imported on the embedded path."""
-    from services.history import demo_county, write_jsonl
+    """The demo county (tools.history.county.demo_county) as a .jsonl file, imported on the embedded path."""
+    from tools.history.county import demo_county, write_jsonl
 
     folder = tmp_path_factory.mktemp("demo")
     path = folder / "demo.jsonl"

@@ -6,14 +6,14 @@ import pytest
 
 from events.codec import validate_object
 from helpers import event
-from services.bus.ingest import Ingest
-from services.bus.projector import Projector
+from services.bus.submissions import Ingest
+from services.bus.worker import Projector
 from bus_pipeline import count
 from services.bus.records import Record, stored_event
-from services.store.tables import facts
+from services.log.tables import facts
 from services.bus.topics import read_topic
 from services.bus.wire import EventSerde
-from services.store import EventStore
+from services.log import EventStore
 
 
 class Crash(BaseException):

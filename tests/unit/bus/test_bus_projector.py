@@ -6,11 +6,11 @@ import pytest
 from events.codec import validate_object
 from helpers import event
 from services.bus.producer import DepartmentProducer, PublishError, publish_file
-from services.bus.projector import Projector, checkpoint_name
+from services.bus.worker import Projector, checkpoint_name
 from services.bus.records import Record, fact_headers, fact_key, stored_event
 from services.bus.wire import EventSerde
-from services.readmodel import checkpoint_of
-from services.store import EventStore
+from services.readmodel.sql import checkpoint_of
+from services.log import EventStore
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import pytest
 
 from events.codec import validate_object
 from helpers import event, retraction
-from services.bus.authz import MappingContext, authorise_submission, load_policy
+from services.ingest.authorise import MappingContext, authorise_submission, load_policy
 from services.bus.config import BusConfig
-from services.policy import DEFAULT_POLICY
+from services.ingest.rules import DEFAULT_POLICY
 
 
 def test_defaults_file_and_environment_in_that_order(tmp_path, monkeypatch):

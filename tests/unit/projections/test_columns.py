@@ -62,7 +62,7 @@ def test_a_type_read_column_by_column_equals_its_facts_read_one_by_one():
     from itertools import count
 
     from projections.columns import KINDS, FactColumns, kind_columns, labels_of
-    from services.history import province
+    from tools.history.county import province
 
     keys, positions = defaultdict(count(1).__next__), {}
     by_type: dict[str, list[tuple]] = defaultdict(list)

@@ -12,7 +12,7 @@ from projections.facts import fact_from_json
 from projections.ledger import fold_all, visible
 from projections.periods import parse_as_of, parse_period
 from projections.report import Query, report
-from services.store.event_store import to_micros
+from services.log.store import to_micros
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 START = datetime(2024, 12, 1, tzinfo=LOCAL)

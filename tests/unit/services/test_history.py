@@ -12,7 +12,7 @@ from decimal import Decimal
 import orjson
 import pytest
 
-from services.history import (
+from tools.history.county import (
     OWNERS,
     PROCEDURE_DEPARTMENTS,
     PROCEDURES,

@@ -1,4 +1,4 @@
-"""services.policy: the pure authorisation shared by the bus and the HTTP ingest."""
+"""services.ingest.rules: the pure authorisation shared by the bus and the HTTP ingest."""
 from __future__ import annotations
 
 import pytest
@@ -6,7 +6,7 @@ import pytest
 from events.catalogue import OWNERS
 from events.codec import validate_object
 from helpers import DEFAULT_PAYLOADS, event
-from services.policy import DEFAULT_POLICY, Policy, authorise, authorise_region, region_from_code
+from services.ingest.rules import DEFAULT_POLICY, Policy, authorise, authorise_region, region_from_code
 
 
 def as_event(event_type: str, department: str, **fields):

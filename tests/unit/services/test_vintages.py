@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from events.codec import validate_object
 from helpers import event, retraction
-from services.cli import main
-from services.queries import make_query, report_for
-from services.store import EventStore
-from services.vintages import (
+from services.entry.cli.main import main
+from services.query.figures import make_query, report_for
+from services.log import EventStore
+from services.query.vintages import (
     VintageError,
     content_bytes,
     monthly_vintages,

@@ -3,7 +3,7 @@ supersessions beside what they replaced; the stage timeline; as of a recorded ti
 from __future__ import annotations
 
 from projections.views.dossier import dossier
-from services.store.event_store import to_micros
+from services.log.store import to_micros
 from projections.periods import parse_as_of
 from views_history import History, day, pid
 

@@ -8,7 +8,7 @@ from helpers import event
 from projections.facts import fact_from_json
 from projections.ledger import fold_all, visible
 from projections.periods import parse_as_of
-from services.store.event_store import to_micros
+from services.log.store import to_micros
 
 REGION = "140522"
 LATER = "2030-01-01"

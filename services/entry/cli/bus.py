@@ -1,0 +1,187 @@
+"""`projfacts publish | ingest | worker | topics | stack`: the Kafka path's commands (registered
+on the main group by services/cli.py). Settings: services/bus/config.py and README.md."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import click
+
+BOOTSTRAP = click.option("--bootstrap", default=None,
+                         help="Kafka bootstrap servers host:port[,…] (default: $PROJFACTS_BOOTSTRAP, else 127.0.0.1:9092).")
+
+
+def _config(bootstrap: str | None = None, **overrides):
+    from services.bus.config import BusConfig
+
+    return BusConfig.load(bootstrap=bootstrap, **overrides)
+
+
+def _logging(level: str = "INFO") -> None:
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+
+
+def register(main: click.Group) -> None:
+    from services.entry.cli.main import db_option, open_store
+
+    @main.command("publish")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False), required=False)
+    @BOOTSTRAP
+    @click.option("--department", default=None, help="Refuse lines whose source.department is another one.")
+    @click.option("--topic", default=None, help="Submissions topic (default: configuration).")
+    @click.option("--region", default=None, help="With --period: record this region's report as published.")
+    @click.option("--period", default=None, help="2025, 2025H1, 2025Q3 or 2025-05 (with --region).")
+    @click.option("--as-of", "as_of", default=None, help="The published report's recorded time (default: now).")
+    @click.option("--level", type=click.Choice(["province", "city", "county"]), default=None)
+    @click.option("--publisher", default=None, help="Who publishes (default: $PROJFACTS_PUBLISHER, else the user).")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+    @db_option
+    @click.pass_context
+    def publish_command(ctx, file, bootstrap, department, topic, region, period, as_of, level, publisher, fmt, db):
+        """Send a .jsonl FILE to the submissions topic (validated first), or, with --region and
+        --period, record that report as published (its as-of time and content SHA-256) in the log."""
+        from services.bus.producer import DepartmentProducer, publish_file
+        from services.entry.cli.main import publish_report
+
+        if file is None or region or period:
+            if file is not None:
+                raise click.UsageError("give either a FILE or --region/--period, not both")
+            publish_report(ctx, region, period, as_of, level, db, publisher, fmt)
+            return
+
+        config = _config(bootstrap, submissions_topic=topic)
+
+        def refused(number, error):
+            click.echo(f"line {number}: {error.describe()}", err=True)
+
+        with DepartmentProducer(config, department=department) as producer:
+            summary = publish_file(file, producer, refused, progress=sys.stderr.isatty())
+        click.echo(summary.line())
+        sys.exit(1 if summary.refused else 0)
+
+    @main.command("ingest")
+    @db_option
+    @BOOTSTRAP
+    @click.pass_context
+    def ingest_command(ctx, db, bootstrap):
+        """Run the ingest processor: submissions → event store → facts | rejected (until SIGTERM)."""
+        from services.bus.submissions import run_ingest
+
+        _logging()
+        run_ingest(_config(bootstrap), open_store(ctx, db))
+
+    @main.command("worker")
+    @db_option
+    @BOOTSTRAP
+    @click.option("--engine", type=click.Choice(["batch", "faust"]), default=None,
+                  help="batch: aiokafka batched fetch (default); faust: a faust agent with take_events.")
+    @click.option("--group", default=None, help="Consumer group (default: configuration, projfacts-projector).")
+    @click.option("--rebuild", is_flag=True, help="First rebuild the read model from the event store (stop the "
+                                                   "group's other workers first), then consume from the topic's start.")
+    @click.pass_context
+    def worker_command(ctx, db, bootstrap, engine, group, rebuild):
+        """Run a projection worker: facts → SQL read model, offsets in the same transaction (until SIGTERM)."""
+        from services.bus.worker import Projector, rebuild as rebuild_model
+        from services.bus.topics import ensure_topics
+        from services.bus.wire import EventSerde, open_registry
+
+        _logging()
+        config = _config(bootstrap, worker_engine=engine, worker_group=group)
+        store = open_store(ctx, db)
+        if rebuild:
+            click.echo(f"rebuilt the read model from the event store: {rebuild_model(store, config.worker_group)} facts",
+                       err=True)
+        ensure_topics(config)
+        projector = Projector(store.engine, config.worker_group, EventSerde(open_registry(config.schema_registry)),
+                              pause_ms=config.batch_pause_ms)
+        if config.worker_engine == "faust":
+            import tempfile
+
+            from services.bus.stack import var_dir
+            from services.bus.worker_faust import run_forever
+
+            parent = var_dir() / "faust"
+            parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(prefix=f"{config.worker_group}-", dir=parent) as datadir:
+                run_forever(config, projector, datadir)
+        else:
+            from services.bus.worker_batch import run_forever
+
+            run_forever(config, projector)
+
+    @main.group("topics")
+    def topics_group():
+        """The bus's topics."""
+
+    @topics_group.command("create")
+    @BOOTSTRAP
+    def topics_create(bootstrap):
+        """Create the submissions, facts and rejected topics where missing (partitions, retention: configuration)."""
+        from services.bus.topics import ensure_topics
+
+        created = ensure_topics(_config(bootstrap))
+        click.echo(f"created: {', '.join(created) or 'none (all exist)'}")
+
+    @main.group("schemas")
+    def schemas_group():
+        """The Avro schemas in the schema registry."""
+
+    @schemas_group.command("register")
+    @click.option("--registry", default=None, help="Registry URL (default: configuration schema_registry).")
+    def schemas_register(registry):
+        """Register every committed schema (schemas/) in a Confluent-compatible Schema Registry."""
+        from events import avro
+        from services.bus.wire import ConfluentSchemaRegistry, full_name
+
+        url = registry or _config().schema_registry
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"needs an http(s) schema registry, got {url!r}", param_hint="--registry")
+        client = ConfluentSchemaRegistry(url, register=True)
+        for event_type, version in sorted(avro.load_schemas()):
+            click.echo(f"{full_name(event_type, version)}: id {client.id_for(event_type, version)}")
+
+    @main.group("stack")
+    def stack_group():
+        """The local stack: tansu broker + ingest + workers, started and stopped by PID (var/)."""
+
+    @stack_group.command("start")
+    @db_option
+    @click.option("--workers", type=click.IntRange(0, 32), default=1)
+    @click.option("--engine", type=click.Choice(["batch", "faust"]), default="batch")
+    @click.option("--port", type=int, default=None, help="Broker port (default 9092 when free).")
+    @click.option("--broker-only", is_flag=True, help="Only the broker (scripts/broker.sh).")
+    @click.option("--var", "var", default=None, help="State and logs directory (default: $PROJFACTS_VAR or ./var).")
+    @click.pass_context
+    def stack_start(ctx, db, workers, engine, port, broker_only, var):
+        """Start the broker (and, unless --broker-only, the ingest and the workers)."""
+        from services.bus import stack
+        from services.log import default_url
+
+        directory = stack.var_dir(var)
+        if broker_only:
+            state = {"broker": stack.start_broker(directory, port)}
+        else:
+            url = db or (ctx.obj or {}).get("db") or default_url()
+            state = stack.start(directory, url, workers=workers, engine=engine, port=port)
+        click.echo(json.dumps(state, indent=2))
+        click.echo(f"export PROJFACTS_BOOTSTRAP={state['broker']['bootstrap']}", err=True)
+
+    @stack_group.command("stop")
+    @click.option("--broker-only", is_flag=True)
+    @click.option("--var", "var", default=None)
+    def stack_stop(broker_only, var):
+        """Stop, by PID, what `stack start` started."""
+        from services.bus import stack
+
+        stopped = stack.stop(stack.var_dir(var), broker_only=broker_only)
+        click.echo(f"stopped {len(stopped)} processes: {' '.join(map(str, stopped)) or '-'}")
+
+    @stack_group.command("status")
+    @click.option("--var", "var", default=None)
+    def stack_status(var):
+        from services.bus import stack
+
+        click.echo(json.dumps(stack.status(stack.var_dir(var)), indent=2))

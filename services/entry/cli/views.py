@@ -1,0 +1,210 @@
+"""CLI commands for the views, department tokens, the refusal audit and the HTTP server.
+
+`services/cli.py` registers them on `projfacts` (`register(main)`):
+
+    projfacts stage --region R [--on D] [--as-of T] [--format table|json|csv]
+    projfacts stats-entry | leaders | problems  (same options; problems/leaders: --policy, --remind-days)
+    projfacts dossier PROJECT_ID [--on D] [--as-of T]
+    projfacts token create DEPARTMENT --territory R | token list | token revoke TOKEN_ID
+    projfacts audit            refused writes, newest first
+    projfacts serve [--host 127.0.0.1] [--port 8000]
+"""
+from __future__ import annotations
+
+import click
+
+from services.log import EventStore, default_url
+
+VIEW_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+ON = click.option("--on", "on", default=None, help="Business date YYYY-MM-DD (default: today, Asia/Shanghai).")
+AS_OF = click.option("--as-of", "as_of", default=None,
+                     help="Recorded time: ISO timestamp, or a date (its end, Asia/Shanghai). Default: now.")
+REGION = click.option("--region", required=True, help="Region code prefix: 14, 1405, 140522.")
+DB = click.option("--db", "db", default=None, help="SQLAlchemy URL of the store (default: $PROJFACTS_DB).")
+POLICY = click.option("--policy", type=click.Choice(["default", "13710"]), default="default",
+                      help="Deadline policy: default (remind 3 days ahead) or 13710 (1/3/7-day steps).")
+REMIND = click.option("--remind-days", type=click.IntRange(0, 365), default=None,
+                      help="Override the reminder window (提醒): open problems due within N days.")
+
+
+def _store(ctx: click.Context, db: str | None) -> EventStore:
+    return EventStore(db or (ctx.find_root().obj or {}).get("db") or default_url())
+
+
+def _view_query(region: str, on: str | None, as_of: str | None):
+    from services.query.views import make_view_query
+
+    try:
+        return make_view_query(region, on, as_of)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _echo(kind: str, result: dict, fmt: str) -> None:
+    from services.entry.render.views import render
+
+    click.echo(render(kind, result, fmt))
+
+
+def _view_command(name: str, help_text: str, with_policy: bool = False):
+    def decorate(run):
+        @click.command(name, help=help_text)
+        @REGION
+        @ON
+        @AS_OF
+        @DB
+        @VIEW_FORMAT
+        @click.pass_context
+        def command(ctx, region, on, as_of, db, fmt, policy="default", remind_days=None):
+            from services.query.views import deadline_policy
+
+            query = _view_query(region, on, as_of)
+            extra = (deadline_policy(policy, remind_days),) if with_policy else ()
+            _echo(name, run(_store(ctx, db), query, *extra), fmt)
+
+        if with_policy:
+            command = REMIND(POLICY(command))
+        return command
+    return decorate
+
+
+@_view_command("stage", "项目阶段: each project's lifecycle stage on a date (谋划 … 达效), flags such as 续建未复工.")
+def stage_command(store, query):
+    from services.query.views import stage_for
+
+    return stage_for(store, query)
+
+
+@_view_command("stats-entry", "入库纳统: eligibility and why, status, the 应统未统 list, counts per township.")
+def stats_entry_command(store, query):
+    from services.query.views import stats_entry_for
+
+    return stats_entry_for(store, query)
+
+
+@_view_command("leaders", "领导包联: each leader's projects, progress, problems and visits this month.", True)
+def leaders_command(store, query, policy):
+    from services.query.views import leaders_for
+
+    return leaders_for(store, query, policy)
+
+
+@_view_command("problems", "问题闭环: open problems, near deadline (提醒), overdue (帮办/督办), closure.", True)
+def problems_command(store, query, policy):
+    from services.query.views import problems_for
+
+    return problems_for(store, query, policy)
+
+
+@click.command("dossier")
+@click.argument("project_id")
+@ON
+@AS_OF
+@DB
+@VIEW_FORMAT
+@click.pass_context
+def dossier_command(ctx, project_id, on, as_of, db, fmt):
+    """一项一档: every fact of PROJECT_ID with retractions and supersessions, and its stage timeline."""
+    from projections.periods import parse_as_of
+    from services.query.views import dossier_for, parse_on
+
+    try:
+        day, stamp = parse_on(on), parse_as_of(as_of)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    _echo("dossier", dossier_for(_store(ctx, db), project_id, day, stamp), fmt)
+
+
+# ---- tokens, audit, server -------------------------------------------------------------------
+@click.group("token")
+def token_group():
+    """Department tokens for the HTTP ingest (stored hashed; shown once)."""
+
+
+@token_group.command("create")
+@click.argument("department")
+@click.option("--territory", required=True, help="Region code prefix the department may write about (140522).")
+@click.option("--label", default=None, help="A note: which system uses the token.")
+@DB
+@click.pass_context
+def token_create(ctx, department, territory, label, db):
+    """A new token for DEPARTMENT; printed once, only its hash is kept."""
+    from services.ingest.tokens import create_token
+
+    try:
+        token_id, token = create_token(_store(ctx, db), department, territory, label)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    click.echo(f"token {token_id} for {department} in {territory} (shown once, store it now):", err=True)
+    click.echo(token)
+
+
+@token_group.command("list")
+@DB
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def token_list(ctx, db, fmt):
+    """Tokens: id, department, territory, created, revoked (never the token)."""
+    from services.ingest.tokens import list_tokens
+    from services.entry.render.tables import dumps, table
+
+    rows = list_tokens(_store(ctx, db))
+    if fmt == "json":
+        click.echo(dumps(rows))
+        return
+    keys = ["token_id", "department", "territory", "label", "created_at", "revoked_at"]
+    click.echo(table(keys, [[r[k] or "" for k in keys] for r in rows]))
+
+
+@token_group.command("revoke")
+@click.argument("token_id")
+@DB
+@click.pass_context
+def token_revoke(ctx, token_id, db):
+    """Revoke a token by its id (from `token list`)."""
+    from services.ingest.tokens import revoke_token
+
+    if not revoke_token(_store(ctx, db), token_id):
+        raise click.ClickException(f"no active token {token_id}")
+    click.echo(f"revoked {token_id}")
+
+
+@click.command("audit")
+@DB
+@click.option("--limit", type=click.IntRange(1, 100000), default=100)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def audit_command(ctx, db, limit, fmt):
+    """Refused writes over HTTP, newest first: who, what, why."""
+    from services.ingest.tokens import refusals
+    from services.entry.render.tables import dumps, table
+
+    rows = refusals(_store(ctx, db), limit)
+    if fmt == "json":
+        click.echo(dumps(rows))
+        return
+    keys = ["at", "status", "department", "token_id", "event_id", "event_type", "project_id", "field", "reason"]
+    click.echo(table(keys, [[str(r[k] if r[k] is not None else "") for k in keys] for r in rows]))
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@DB
+@click.pass_context
+def serve_command(ctx, host, port, db):
+    """Run the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    import uvicorn
+
+    from services.entry.http import create_app
+
+    uvicorn.run(create_app(_store(ctx, db)), host=host, port=port, log_level="warning")
+
+
+COMMANDS = (stage_command, stats_entry_command, leaders_command, problems_command, dossier_command,
+            token_group, audit_command, serve_command)
+
+
+def register(group: click.Group) -> None:
+    for command in COMMANDS:
+        group.add_command(command)

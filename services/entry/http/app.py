@@ -1,0 +1,161 @@
+"""The HTTP API (FastAPI): report, explain, rank, the views, and the departments' ingest.
+
+Every read takes `as_of` (a recorded time; default now) and returns exactly the JSON that the
+matching CLI command prints with `--format json`; the views also take `on` (a business date;
+default today, Asia/Shanghai). `POST /v1/events` is the departments' write path.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from projections.figures import FIGURES
+from projections.periods import parse_as_of, parse_period
+from services.query import figures as queries
+from services.entry.render import tables as render
+from services.query import views
+from services.entry.http import schemas
+from services.entry.http.ingest import Refused, ingest
+from services.ingest.authorise import BusPolicy, load_policy
+from services.log import EventStore
+
+FigureId = Enum("FigureId", {name: name for name in FIGURES}, type=str)  # type: ignore[misc]
+Level = Literal["province", "city", "county"]
+PolicyName = Literal["default", "13710"]
+
+REGION = Query(..., description="Region code prefix: 14 (Shanxi), 1405 (晋城), 140522 (阳城).",
+               examples=["140522"])
+PERIOD = Query(..., description="2025, 2025H1, 2025Q3 or 2025-05 (through = that period's last day).")
+AS_OF = Query(None, description="Recorded time: ISO timestamp, or a date meaning its end (Asia/Shanghai). "
+                                "Default: now.")
+ON = Query(None, description="Business date YYYY-MM-DD the view is for. Default: today (Asia/Shanghai).")
+LEVEL = Query(None, description="Keep key projects of this level (重点工程级别).")
+POLICY = Query("default", description="Deadline policy: default (remind 3 days ahead) or 13710 (1/3/7 days).")
+REMIND = Query(None, ge=0, le=365, description="Override the policy's reminder window (提醒), in days.")
+BAD = {400: {"model": schemas.ErrorBody, "description": "A parameter is invalid: the body names it and why."}}
+
+
+class BadParameter(Exception):
+    def __init__(self, field: str, reason: str):
+        self.field, self.reason = field, reason
+
+
+def _check(field: str, parse, value):
+    try:
+        return parse(value)
+    except ValueError as error:
+        raise BadParameter(field, str(error)) from None
+
+
+def _json(result) -> Response:
+    """The bytes `--format json` prints (render.dumps and click.echo's newline)."""
+    return Response(render.dumps(result) + "\n", media_type="application/json")
+
+
+def create_app(store: EventStore | str | None = None, publish_policy: BusPolicy | None = None) -> FastAPI:
+    """`publish_policy`: who may publish what (default: the bus's policy.toml, as the Kafka ingest)."""
+    store = store if isinstance(store, EventStore) else EventStore(store)
+    publish_policy = publish_policy or load_policy()
+    app = FastAPI(title="projfacts", version="0.1.0",
+                  description="Major-project facts (重大项目建设): figures, views and departmental ingest, "
+                              "each as of any recorded time.")
+    app.state.store = store
+    bearer = HTTPBearer(auto_error=False, description="A department token (`projfacts token create`).")
+
+    @app.exception_handler(BadParameter)
+    async def _bad_parameter(_request: Request, error: BadParameter):
+        return JSONResponse({"event_id": None, "field": error.field, "reason": error.reason}, status_code=400)
+
+    def query(region: str, period: str, as_of: str | None, level: str | None):
+        _check("region", views.check_region, region)
+        _check("period", parse_period, period)
+        _check("as_of", parse_as_of, as_of)
+        return queries.make_query(region, period, as_of, level)
+
+    def view_query(region: str, on: str | None, as_of: str | None) -> views.ViewQuery:
+        return views.ViewQuery(_check("region", views.check_region, region), _check("on", views.parse_on, on),
+                               _check("as_of", parse_as_of, as_of))
+
+    @app.get("/healthz", tags=["service"], summary="Liveness and the log's head position")
+    def healthz() -> dict:
+        return {"status": "ok", "head": store.head()}
+
+    @app.get("/v1/report", tags=["figures"], summary="Every figure for a region and period",
+             response_model=schemas.ReportOut, responses=BAD)
+    def report(region: str = REGION, period: str = PERIOD, as_of: str | None = AS_OF, level: Level | None = LEVEL):
+        return _json(queries.report_for(store, query(region, period, as_of, level)))
+
+    @app.get("/v1/explain/{figure}", tags=["figures"], summary="One figure down to projects and events",
+             response_model=schemas.ExplainOut, responses=BAD)
+    def explain(figure: FigureId, region: str = REGION, period: str = PERIOD, as_of: str | None = AS_OF,
+                level: Level | None = LEVEL):
+        return _json(queries.explain_for(store, figure.value, query(region, period, as_of, level)))
+
+    @app.get("/v1/rank/{figure}", tags=["figures"], summary="比学赶超: sub-regions best first on one figure",
+             response_model=list[schemas.RankRow], responses=BAD)
+    def rank(figure: FigureId, region: str = REGION, period: str = PERIOD, as_of: str | None = AS_OF,
+             level: Level | None = LEVEL, by: Literal["county", "township"] = Query("county")):
+        return _json(queries.rank_for(store, figure.value, query(region, period, as_of, level), by))
+
+    @app.get("/v1/stages", tags=["views"], summary="项目阶段: each project's lifecycle stage on a date",
+             response_model=schemas.StagesOut, responses=BAD)
+    def stages(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF):
+        return _json(views.stage_for(store, view_query(region, on, as_of)))
+
+    @app.get("/v1/stats-entry", tags=["views"], summary="入库纳统: eligibility, status, 应统未统",
+             response_model=schemas.StatsEntryOut, responses=BAD)
+    def stats_entry(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF):
+        return _json(views.stats_entry_for(store, view_query(region, on, as_of)))
+
+    @app.get("/v1/leaders", tags=["views"], summary="领导包联: each leader's projects and visits",
+             response_model=schemas.LeadersOut, responses=BAD)
+    def leaders(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF,
+                policy: PolicyName = POLICY, remind_days: int | None = REMIND):
+        deadlines = views.deadline_policy(policy, remind_days)
+        return _json(views.leaders_for(store, view_query(region, on, as_of), deadlines))
+
+    @app.get("/v1/problems", tags=["views"], summary="问题闭环: open, near deadline, overdue, closure",
+             response_model=schemas.ProblemsOut, responses=BAD)
+    def problems(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF,
+                 policy: PolicyName = POLICY, remind_days: int | None = REMIND):
+        deadlines = views.deadline_policy(policy, remind_days)
+        return _json(views.problems_for(store, view_query(region, on, as_of), deadlines))
+
+    @app.get("/v1/projects/{project_id}/dossier", tags=["views"], summary="一项一档: every fact of one project",
+             response_model=schemas.DossierOut, responses=BAD)
+    def dossier(project_id: str, on: str | None = ON, as_of: str | None = AS_OF):
+        return _json(views.dossier_for(store, project_id, _check("on", views.parse_on, on),
+                                       _check("as_of", parse_as_of, as_of)))
+
+    @app.post("/v1/events", tags=["ingest"], summary="A department publishes one event",
+              status_code=201, response_model=schemas.Accepted,
+              openapi_extra={"requestBody": {"required": True,
+                                             "content": {"application/json": {"schema": schemas.EVENT_SCHEMA}}}},
+              responses={200: {"model": schemas.Accepted, "description": "Duplicate: already in the log (no-op)"},
+                         **{code: {"model": schemas.ErrorBody, "description": text} for code, text in (
+                             (400, "Not JSON"), (401, "Missing, unknown or revoked token"),
+                             (403, "Not this department's fact, or outside its territory"),
+                             (409, "Event id already used with different content"),
+                             (422, "Invalid event"))}})
+    async def publish(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)):
+        body = await request.body()
+        token = credentials.credentials if credentials else None
+        client = request.client.host if request.client else None
+        try:
+            result = await run_in_threadpool(ingest, store, token, body, client, publish_policy)
+        except Refused as refused:
+            headers = {"WWW-Authenticate": "Bearer"} if refused.status == 401 else None
+            return JSONResponse(refused.body(), status_code=refused.status, headers=headers)
+        return JSONResponse(result, status_code=201 if result["outcome"] == "appended" else 200)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory services.entry.http.app:app_from_env`: the store from $PROJFACTS_DB."""
+    return create_app()

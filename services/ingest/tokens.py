@@ -1,0 +1,105 @@
+"""Department tokens for the HTTP ingest, and the audit of refused writes.
+
+A token is shown once, when created; only its SHA-256 is stored (a token is 256 random bits, so a
+slow password hash adds nothing). Each token names a department (DOMAIN.md codes) and its
+territory: the region code prefix (county 140522, city 1405, province 14) it may write about.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+
+from events.catalogue import OWNERS
+from services.log.store import EventStore, now_local, to_micros
+from services.log.tables import department_tokens, ingest_refusals
+
+PREFIX = "pf_"
+_TERRITORY = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who a valid token says is writing."""
+
+    token_id: str
+    department: str
+    territory: str
+
+
+def departments() -> list[str]:
+    """The department codes that own some fact (DOMAIN.md's table)."""
+    return sorted({d for owners in OWNERS.values() for d in owners})
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(store: EventStore, department: str, territory: str, label: str | None = None) -> tuple[str, str]:
+    """A new token for `department` in `territory`: returns (token_id, token). Only its hash is kept."""
+    if department not in departments():
+        raise ValueError(f"department must be one of {', '.join(departments())}, got {department!r}")
+    if not _TERRITORY.match(territory):
+        raise ValueError(f"territory must be a 2-, 4- or 6-digit region code prefix, got {territory!r}")
+    token = PREFIX + secrets.token_urlsafe(32)
+    hashed = digest(token)
+    token_id = hashed[:12]
+    with store.engine.begin() as conn:
+        conn.execute(insert(department_tokens).values(
+            token_hash=hashed, token_id=token_id, department=department, territory=territory, label=label,
+            created_at=now_local().isoformat(), revoked_at=None))
+    return token_id, token
+
+
+def list_tokens(store: EventStore) -> list[dict]:
+    query = select(department_tokens).order_by(department_tokens.c.created_at)
+    with store.engine.connect() as conn:
+        return [{str(k): v for k, v in row._asdict().items() if k != "token_hash"} for row in conn.execute(query)]
+
+
+def revoke_token(store: EventStore, token_id: str) -> bool:
+    with store.engine.begin() as conn:
+        done = conn.execute(update(department_tokens)
+                            .where(department_tokens.c.token_id == token_id, department_tokens.c.revoked_at.is_(None))
+                            .values(revoked_at=now_local().isoformat()))
+    return done.rowcount > 0
+
+
+def verify(store: EventStore, token: str | None) -> Publisher | None:
+    """The publisher a token stands for, or None when it is missing, unknown or revoked."""
+    if not token:
+        return None
+    query = select(department_tokens).where(department_tokens.c.token_hash == digest(token))
+    with store.engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return Publisher(row.token_id, row.department, row.territory)
+
+
+def record_refusal(store: EventStore, status: int, reason: str, *, publisher: Publisher | None = None,
+                   event_id: str | None = None, event_type: str | None = None, project_id: str | None = None,
+                   field: str | None = None, client: str | None = None) -> None:
+    """A refused write is itself a record: who tried what, and why it was refused."""
+    stamp = now_local()
+    with store.engine.begin() as conn:
+        conn.execute(insert(ingest_refusals).values(
+            at=stamp.isoformat(), at_us=to_micros(stamp), status=status,
+            department=publisher.department if publisher else None,
+            token_id=publisher.token_id if publisher else None,
+            event_id=_short(event_id, 64), event_type=_short(event_type, 64), project_id=_short(project_id, 64),
+            field=_short(field, 200), reason=reason, client=_short(client, 64)))
+
+
+def refusals(store: EventStore, limit: int = 100) -> list[dict]:
+    query = select(ingest_refusals).order_by(ingest_refusals.c.id.desc()).limit(limit)
+    with store.engine.connect() as conn:
+        return [{str(k): v for k, v in row._asdict().items()} for row in conn.execute(query)]
+
+
+def _short(value, size: int) -> str | None:
+    return value[:size] if isinstance(value, str) else None

@@ -1,0 +1,363 @@
+"""The append-only event store.
+
+- `position`: global, gap-free in commit order (appends are serialised by a write lock and
+  take max(position) + 1 inside it);
+- `project_seq`: 1, 2, 3 … per project;
+- idempotent by `event_id`: the same content again is a duplicate (counted), other content
+  under the same id is refused;
+- `recorded_at` is stamped here unless the caller is the history import.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from typing import Iterator, NamedTuple, Sequence
+from zoneinfo import ZoneInfo
+
+import orjson
+from sqlalchemy import ARRAY, Engine, String, bindparam, func, select, text
+
+from events.envelope import Event, content_hash
+from events.errors import EventError
+from services.log import migrate
+from services.log.engine import is_sqlite, make_engine
+from services.log.tables import events as events_table
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def to_micros(stamp: datetime) -> int:
+    """UTC microseconds since the epoch: the ordering key of `recorded_at`."""
+    return (stamp - EPOCH) // timedelta(microseconds=1)
+
+
+def now_local() -> datetime:
+    return datetime.now(LOCAL)
+
+
+class AppendOutcome(str, Enum):
+    APPENDED = "appended"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass
+class AppendResult:
+    """One outcome per input event, in input order; `reasons[i]` set for refused ones."""
+
+    outcomes: list[AppendOutcome] = field(default_factory=list)
+    reasons: dict[int, EventError] = field(default_factory=dict)
+    positions: dict[int, int] = field(default_factory=dict)
+
+    def count(self, outcome: AppendOutcome) -> int:
+        return sum(1 for o in self.outcomes if o is outcome)
+
+    @property
+    def appended(self) -> int:
+        return self.count(AppendOutcome.APPENDED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.count(AppendOutcome.DUPLICATE)
+
+    @property
+    def rejected(self) -> int:
+        return self.count(AppendOutcome.REJECTED)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """A row of the log: the event as appended, with its positions."""
+
+    position: int
+    project_seq: int | None
+    event_id: str
+    event_type: str
+    schema_version: int
+    project_id: str | None
+    occurred_on: str
+    recorded_at: str
+    recorded_us: int
+    department: str
+    system: str
+    payload: dict
+
+    def to_json(self) -> dict:
+        """The contract's JSON object of this event, as stored."""
+        return {
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "schema_version": self.schema_version,
+            "project_id": self.project_id,
+            "occurred_on": self.occurred_on,
+            "recorded_at": self.recorded_at,
+            "source": {"department": self.department, "system": self.system},
+            "payload": self.payload,
+        }
+
+    def to_event(self) -> Event:
+        from events.codec import load_stored
+
+        return load_stored(self.to_json())
+
+
+_COLUMNS = [c.name for c in events_table.columns]
+# The order of the row tuples handed to the driver by `_insert` (COPY / executemany).
+_ROW = ("position", "event_id", "event_type", "schema_version", "project_id", "project_seq", "occurred_on",
+        "recorded_at", "recorded_us", "department", "system", "payload", "content_hash")
+if sorted(_ROW) != sorted(_COLUMNS):
+    raise RuntimeError(f"event_store._ROW {_ROW} is out of step with tables.events {_COLUMNS}")
+_ROW_NAMES = ", ".join(f'"{name}"' for name in _ROW)
+_COPY_SQL = f"COPY events ({_ROW_NAMES}) FROM STDIN"
+_INSERT_SQL = f"INSERT INTO events ({_ROW_NAMES}) VALUES ({', '.join('?' * len(_ROW))})"
+
+
+def _stored(row) -> StoredEvent:
+    values = dict(zip(_COLUMNS, row))
+    values.pop("content_hash")
+    values["payload"] = orjson.loads(values["payload"])
+    return StoredEvent(**values)
+
+
+class PreparedEvent(NamedTuple):
+    """A validated event flattened for the log: cheap to pickle between processes."""
+
+    event_id: str
+    event_type: str
+    schema_version: int
+    project_id: str | None
+    occurred_on: str
+    recorded_at: str | None
+    recorded_us: int | None
+    department: str
+    system: str
+    payload: str
+    content_hash: str
+    retracts: str | None
+
+
+def prepare(event: Event) -> PreparedEvent:
+    body = event.model_dump(mode="json")
+    recorded = body.pop("recorded_at")
+    payload = body["payload"]
+    return PreparedEvent(
+        body["event_id"], event.event_type, event.schema_version, event.project_id, body["occurred_on"],
+        recorded, to_micros(event.recorded_at) if event.recorded_at else None,
+        event.source.department, event.source.system, orjson.dumps(payload).decode(),
+        content_hash(body),
+        payload["retracted_event_id"] if event.event_type == "EventRetracted" else None,
+    )
+
+
+@dataclass
+class _Candidate:
+    index: int
+    event: PreparedEvent
+
+
+class EventStore:
+    def __init__(self, url_or_engine: str | Engine | None = None, *, migrate_schema: bool = True):
+        self.engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
+        if migrate_schema:
+            migrate.upgrade(self.engine)
+
+    # ---- writing -------------------------------------------------------------------------
+    def append(self, batch: Sequence[Event], *, keep_recorded_at: bool = False) -> AppendResult:
+        """Append validated events in one transaction. `keep_recorded_at`: the history import only."""
+        return self.append_prepared([prepare(e) for e in batch], keep_recorded_at=keep_recorded_at)
+
+    def append_prepared(self, batch: Sequence[PreparedEvent], *, keep_recorded_at: bool = False) -> AppendResult:
+        result = AppendResult(outcomes=[AppendOutcome.APPENDED] * len(batch))
+        candidates = self._unique_in_batch(batch, result)
+        with self._writer() as conn:
+            self._lock(conn)
+            candidates = self._new_to_the_log(conn, candidates, result)
+            candidates = self._valid_retractions(conn, candidates, result)
+            if candidates:
+                self._insert(conn, candidates, keep_recorded_at, result)
+        return result
+
+    def _unique_in_batch(self, batch, result) -> list[_Candidate]:
+        seen: dict[str, _Candidate] = {}
+        for index, event in enumerate(batch):
+            first = seen.get(event.event_id)
+            if first is None:
+                seen[event.event_id] = _Candidate(index, event)
+            elif first.event.content_hash == event.content_hash:
+                result.outcomes[index] = AppendOutcome.DUPLICATE
+            else:
+                result.outcomes[index] = AppendOutcome.REJECTED
+                result.reasons[index] = EventError("already used with different content in the same batch",
+                                                   field="event_id", event_id=event.event_id)
+        return list(seen.values())
+
+    def _new_to_the_log(self, conn, candidates, result) -> list[_Candidate]:
+        known = self._hashes_of(conn, [c.event.event_id for c in candidates])
+        fresh = []
+        for c in candidates:
+            stored = known.get(c.event.event_id)
+            if stored is None:
+                fresh.append(c)
+            elif stored == c.event.content_hash:
+                result.outcomes[c.index] = AppendOutcome.DUPLICATE
+            else:
+                result.outcomes[c.index] = AppendOutcome.REJECTED
+                result.reasons[c.index] = EventError("already in the log with different content",
+                                                     field="event_id", event_id=c.event.event_id)
+        return fresh
+
+    def _valid_retractions(self, conn, candidates, result) -> list[_Candidate]:
+        """A retraction must name an event of its own project, and never another retraction."""
+        targets = [c.event.retracts for c in candidates if c.event.retracts]
+        if not targets:
+            return candidates
+        in_batch = {c.event.event_id: (c.event.event_type, c.event.project_id) for c in candidates}
+        known = {**self._types_of(conn, targets), **in_batch}
+        kept = []
+        for c in candidates:
+            if c.event.retracts:
+                target = known.get(c.event.retracts)
+                reason = None
+                if target and target[0] == "EventRetracted":
+                    reason = EventError("names a retraction; a retraction cannot be retracted",
+                                        field="payload.retracted_event_id", event_id=c.event.event_id)
+                elif target and target[1] != c.event.project_id:
+                    reason = EventError(f"must be that of the retracted event ({target[1]}), got {c.event.project_id}",
+                                        field="project_id", event_id=c.event.event_id)
+                if reason:
+                    result.outcomes[c.index] = AppendOutcome.REJECTED
+                    result.reasons[c.index] = reason
+                    continue
+            kept.append(c)
+        return kept
+
+    def _insert(self, conn, candidates, keep_recorded_at, result) -> None:
+        position = conn.execute(select(func.coalesce(func.max(events_table.c.position), 0))).scalar_one()
+        seqs = self._project_heads(conn, {c.event.project_id for c in candidates if c.event.project_id})
+        stamp = now_local()
+        stamp_text, stamp_us = stamp.isoformat(), to_micros(stamp)
+        rows = []
+        for c in candidates:
+            event = c.event
+            if keep_recorded_at and event.recorded_at:
+                recorded, recorded_us = event.recorded_at, event.recorded_us
+            else:
+                recorded, recorded_us = stamp_text, stamp_us
+            position += 1
+            seq = None
+            if event.project_id is not None:
+                seq = seqs.get(event.project_id, 0) + 1
+                seqs[event.project_id] = seq
+            rows.append((position, event.event_id, event.event_type, event.schema_version, event.project_id, seq,
+                         event.occurred_on, recorded, recorded_us, event.department, event.system, event.payload,
+                         event.content_hash))
+            result.positions[c.index] = position
+        self._write_rows(conn, rows)
+
+    def _write_rows(self, conn, rows: list[tuple]) -> None:
+        """The bulk insert, on the driver, inside this transaction: executemany on SQLite,
+        COPY on PostgreSQL."""
+        if is_sqlite(self.engine):
+            conn.exec_driver_sql(_INSERT_SQL, rows)
+            return
+        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _listed(self, values: list[str]):
+        """`values` as a one-column table (`value`) from one bound parameter: a JSON array on
+        SQLite, a text[] on PostgreSQL. One query per batch, whatever its size."""
+        if is_sqlite(self.engine):
+            return func.json_each(orjson.dumps(values).decode()).table_valued("value")
+        array = bindparam("values", values, type_=ARRAY(String))
+        return func.unnest(array).table_valued("value").render_derived()
+
+    def _among(self, column, values: list[str]):
+        return column.in_(select(self._listed(values).c.value))
+
+    def _hashes_of(self, conn, ids: list[str]) -> dict[str, str]:
+        query = select(events_table.c.event_id, events_table.c.content_hash).where(
+            self._among(events_table.c.event_id, ids))
+        return dict(conn.execute(query).all())
+
+    def _types_of(self, conn, ids: list[str]) -> dict[str, tuple[str, str | None]]:
+        query = select(events_table.c.event_id, events_table.c.event_type, events_table.c.project_id).where(
+            self._among(events_table.c.event_id, ids))
+        return {row[0]: (row[1], row[2]) for row in conn.execute(query)}
+
+    def _project_heads(self, conn, project_ids: set[str]) -> dict[str, int]:
+        """The last project_seq of each project: one index seek per project (max over the
+        (project_id, project_seq) index), not a scan of the project's events."""
+        if not project_ids:
+            return {}
+        listed = self._listed(sorted(project_ids))
+        head = (select(func.max(events_table.c.project_seq))
+                .where(events_table.c.project_id == listed.c.value).scalar_subquery())
+        return {project: seq for project, seq in conn.execute(select(listed.c.value, head)) if seq is not None}
+
+    def _writer(self):
+        return _WriterTransaction(self.engine)
+
+    def _lock(self, conn) -> None:
+        if not is_sqlite(self.engine):  # SQLite: BEGIN IMMEDIATE already holds the write lock
+            conn.execute(text("LOCK TABLE events IN EXCLUSIVE MODE"))
+
+    # ---- reading -------------------------------------------------------------------------
+    def head(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.coalesce(func.max(events_table.c.position), 0))).scalar_one()
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(events_table)).scalar_one()
+
+    def read(self, after: int = 0, until: int | None = None, *, batch: int = 5000) -> Iterator[StoredEvent]:
+        """Events with `after` < position ≤ `until`, in log order."""
+        query = select(events_table).where(events_table.c.position > after)
+        if until is not None:
+            query = query.where(events_table.c.position <= until)
+        yield from self._stream(query.order_by(events_table.c.position), batch)
+
+    def read_project(self, project_id: str) -> Iterator[StoredEvent]:
+        query = select(events_table).where(events_table.c.project_id == project_id)
+        yield from self._stream(query.order_by(events_table.c.project_seq), 5000)
+
+    def read_recorded_until(self, as_of: datetime) -> Iterator[StoredEvent]:
+        """Events whose `recorded_at` ≤ `as_of`, in log order."""
+        query = select(events_table).where(events_table.c.recorded_us <= to_micros(as_of))
+        yield from self._stream(query.order_by(events_table.c.position), 5000)
+
+    def get(self, event_id: str) -> StoredEvent | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(events_table).where(events_table.c.event_id == event_id)).first()
+        return _stored(row) if row else None
+
+    def _stream(self, query, batch: int) -> Iterator[StoredEvent]:
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=batch).execute(query)
+            for row in result:
+                yield _stored(row)
+
+
+class _WriterTransaction:
+    """A connection in a write transaction (SQLite: BEGIN IMMEDIATE), committed on success."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def __enter__(self):
+        self.conn = self.engine.connect().execution_options(projfacts_writer=True)
+        self.transaction = self.conn.begin()
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                self.transaction.commit()
+            else:
+                self.transaction.rollback()
+        finally:
+            self.conn.close()
+        return False

@@ -1,9 +1,0 @@
-"""Alembic environment: runs on the connection handed over by services.store.migrate."""
-from alembic import context
-
-from services.store.tables import metadata
-
-connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
-with context.begin_transaction():
-    context.run_migrations()

@@ -1,0 +1,554 @@
+"""Publication vintages and revisions (修订): what a report said when it was published, and why it
+says something else now.
+
+- `publish`: the report for a region and period as of a recorded time is fixed by the SHA-256 of
+  the exact bytes `projfacts report --format json` prints for it (trailing newline included, so
+  `projfacts report … --format json | sha256sum` gives the same digest), and recorded as a
+  `ReportPublished` fact in the log — who published, as of when, which content.
+- `verify`: recomputes that report as of the stored time and compares bytes. On a difference it
+  rebuilds the report from the log as it stood when the publication was appended (positions before
+  the publication's), proves that rebuild against the stored digest, and shows figure by figure
+  what changed and which facts did it: facts recorded after the publication but stamped at or
+  before its as-of time (a back-dated history import).
+- `revisions`: between two vintages T1 < T2, each figure whose numerator or denominator moved, and
+  the facts recorded in (T1, T2] that moved it, each classified (late report, correction,
+  retraction, amendment, new fact) with its source.
+- `triangle`: the real-time data set of a figure: one row per vintage, one column per month of
+  the year up to the period, blank where the month had not ended by the vintage.
+
+A fact "moved" a figure when its event id enters or leaves the figure's `explain` items (the
+events that make each project count), or when it retracts one that leaves. When neither applies
+(an amendment that takes a project out of the region, a problem reassigned out of the period),
+the facts of that project recorded between the vintages are listed, marked `indirect`.
+"""
+from __future__ import annotations
+
+import calendar
+import getpass
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Iterable
+
+from sqlalchemy import select
+
+from events.codec import validate_object
+from projections.facts import Fact
+from projections.figures import FIGURES, Figure
+from projections.periods import LOCAL, parse_as_of, parse_period
+from projections.report import Query, figure_json, report, standings, totals_of
+from projections.standing import group_by_project
+from services.entry.render import tables as render
+from services.query.figures import facts_for, make_query, report_for
+from services.log.store import EventStore, StoredEvent, now_local, to_micros
+from services.log.tables import events as events_table
+from services.log.tables import facts as facts_table
+
+SYSTEM = "projfacts-cli"
+# The amendable types (CONTRACT.md §2), and whether their versions are per year.
+AMENDABLE = {"ProjectRegistered": False, "AnnualPlanAdopted": True, "KeyProjectDesignated": True}
+
+
+class VintageError(ValueError):
+    """A publication that cannot be found or read, or a bad pair of vintages."""
+
+
+# ---- the content of a report ----------------------------------------------------------------------
+def content_bytes(result: dict) -> bytes:
+    """The exact bytes `projfacts report --format json` prints: the JSON and click's newline."""
+    return (render.dumps(result) + "\n").encode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class View:
+    """What the log said about a query: facts recorded by `query.as_of`, and only those at log
+    positions before `before` when given (the log as it stood when a publication was appended)."""
+
+    query: Query
+    before: int | None = None
+
+    @property
+    def as_of_us(self) -> int:
+        return to_micros(self.query.as_of)
+
+
+def load(store: EventStore, view: View) -> list[Fact]:
+    """The facts `projfacts report` reads for this query (queries.facts_for), bounded by `before`."""
+    return facts_for(store, view.query, before=view.before)
+
+
+def figures_of(facts: list[Fact], query: Query, only: Iterable[str] | None = None) -> dict[str, Figure]:
+    """The figures (all, or `only` these) as the pure projections compute them, items included."""
+    projects, _ = group_by_project(facts)
+    chosen = standings(projects, query)
+    return {fid: FIGURES[fid](chosen, query.period) for fid in (only or FIGURES)}
+
+
+# ---- publish and verify ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Publication:
+    event_id: str
+    position: int
+    recorded_at: str
+    region: str
+    period: str
+    as_of: str
+    level: str | None
+    content_sha256: str
+    publisher: str
+    source: dict
+
+    def to_json(self) -> dict:
+        return {"publication": self.event_id, "position": self.position, "recorded_at": self.recorded_at,
+                "region": self.region, "period": self.period, "as_of": self.as_of, "level": self.level,
+                "content_sha256": self.content_sha256, "publisher": self.publisher, "source": self.source}
+
+    def query(self) -> Query:
+        return make_query(self.region, self.period, self.as_of, self.level)
+
+
+def default_publisher() -> str:
+    return os.environ.get("PROJFACTS_PUBLISHER") or getpass.getuser()
+
+
+def publish(store: EventStore, region: str, period: str, as_of: str | None = None, level: str | None = None,
+            publisher: str | None = None, system: str = SYSTEM) -> Publication:
+    """Compute the report, then append `ReportPublished` with its digest. Returns the publication."""
+    query = make_query(region, period, as_of, level)
+    digest = sha256(content_bytes(report_for(store, query)))
+    payload = {"region": query.region, "period": query.period.label, "as_of": query.as_of.isoformat(),
+               "content_sha256": digest, "publisher": publisher or default_publisher()}
+    if level is not None:
+        payload["level"] = level
+    event = validate_object({
+        "event_id": str(uuid.uuid4()), "event_type": "ReportPublished", "schema_version": 1,
+        "project_id": None, "occurred_on": now_local().date().isoformat(),
+        "source": {"department": "ndrc", "system": system}, "payload": payload,
+    })
+    result = store.append([event])
+    if result.rejected:
+        raise VintageError(result.reasons[0].describe())
+    return publication(store, event.id)
+
+
+def publication(store: EventStore, event_id: str) -> Publication:
+    try:
+        uuid.UUID(event_id)
+    except ValueError:
+        raise VintageError(f"a publication id is a UUID, got {event_id!r}") from None
+    stored = store.get(event_id)
+    if stored is None:
+        raise VintageError(f"no event {event_id} in the log")
+    if stored.event_type != "ReportPublished":
+        raise VintageError(f"event {event_id} is a {stored.event_type}, not a ReportPublished")
+    return _publication(stored)
+
+
+def _publication(stored: StoredEvent) -> Publication:
+    data = stored.to_event().payload.model_dump(mode="json")
+    return Publication(stored.event_id, stored.position, stored.recorded_at, data["region"], data["period"],
+                       data["as_of"], data.get("level"), data["content_sha256"], data["publisher"],
+                       {"department": stored.department, "system": stored.system})
+
+
+@dataclass
+class Verification:
+    publication: Publication
+    recomputed_sha256: str
+    identical: bool
+    rebuilt_sha256: str | None = None  # the report rebuilt from the log as it stood at publication
+    differences: list[dict] = field(default_factory=list)
+
+    @property
+    def rebuilt_matches(self) -> bool:
+        return self.rebuilt_sha256 == self.publication.content_sha256
+
+    def to_json(self) -> dict:
+        out = {"publication": self.publication.to_json(), "recomputed_sha256": self.recomputed_sha256,
+               "identical": self.identical}
+        if not self.identical:
+            out["as_published_sha256"] = self.rebuilt_sha256
+            out["as_published_rebuilt"] = self.rebuilt_matches
+            out["figures"] = self.differences
+        return out
+
+
+def verify(store: EventStore, event_id: str) -> Verification:
+    """Recompute a publication as of its time; on a difference, say what changed and why."""
+    pub = publication(store, event_id)
+    query = pub.query()
+    now_view = View(query)
+    now_facts = load(store, now_view)
+    now_report = report(now_facts, query)  # what report_for computes, keeping the facts for the diff
+    digest = sha256(content_bytes(now_report))
+    result = Verification(pub, digest, digest == pub.content_sha256)
+    if result.identical:
+        return result
+    then_view = View(query, before=pub.position)
+    then_facts = load(store, then_view)
+    then_report = report(then_facts, query)
+    result.rebuilt_sha256 = sha256(content_bytes(then_report))
+    result.differences = compare(store, then_view, then_facts, then_report, now_view, now_facts, now_report)
+    return result
+
+
+# ---- revisions ------------------------------------------------------------------------------------
+def revisions(store: EventStore, region: str, period: str, t_from: str, t_to: str | None = None,
+              level: str | None = None) -> dict:
+    """Each figure whose numerator or denominator changed from vintage `t_from` to `t_to` (default
+    now), with the facts recorded in between that changed it."""
+    first, last = make_query(region, period, t_from, level), make_query(region, period, t_to, level)
+    if last.as_of <= first.as_of:
+        raise VintageError(f"--to ({last.as_of.isoformat()}) must be after --from ({first.as_of.isoformat()})")
+    old, new = View(first), View(last)
+    old_facts, new_facts = load(store, old), load(store, new)
+    old_report, new_report = report(old_facts, first), report(new_facts, last)
+    return {
+        "region": first.region, "period": first.period.label, "level": level,
+        "from": first.as_of.isoformat(), "to": last.as_of.isoformat(),
+        "figures": compare(store, old, old_facts, old_report, new, new_facts, new_report),
+    }
+
+
+def compare(store: EventStore, old: View, old_facts: list[Fact], old_report: dict,
+            new: View, new_facts: list[Fact], new_report: dict) -> list[dict]:
+    """Figure by figure: the moved numerators/denominators and the facts that moved them."""
+    moved = [fid for fid in FIGURES if _counts(old_report, fid) != _counts(new_report, fid)]
+    if not moved:
+        return []
+    old_figures = figures_of(old_facts, old.query, moved)
+    new_figures = figures_of(new_facts, new.query, moved)
+    changes = {fid: _changed_items(old_figures[fid], new_figures[fid]) for fid in moved}
+    projects = sorted({p for items in changes.values() for p in items})
+    between = _facts_between(store, old, new, projects)
+    history = _project_history(store, projects)
+    details = _details(store, [f for fs in between.values() for f in fs])
+    old_by, new_by = _by_project(old_facts, projects), _by_project(new_facts, projects)
+    out = []
+    for fid in moved:
+        listed: dict[str, dict] = {}
+        for project_id, (effect, entered, left) in changes[fid].items():
+            candidates = between.get(project_id, [])
+            direct = [f for f in candidates
+                      if f.event_id in entered or (f.event_type == "EventRetracted"
+                                                   and f.data["retracted_event_id"] in left)]
+            mattered = _decisive(direct, old_by.get(project_id, []), new_by.get(project_id, []), fid, old, new)
+            for f in mattered or direct or candidates:
+                entry = listed.get(f.event_id)
+                if entry is None:
+                    entry = listed[f.event_id] = _fact_json(f, details, history, old, bool(direct))
+                entry["effect"] = effect
+        out.append({
+            "figure": fid,
+            "from": _figure_entry(old_report, fid),
+            "to": _figure_entry(new_report, fid),
+            "facts": sorted(listed.values(), key=lambda e: (e["recorded_at_us"], e["position"])),
+        })
+        for entry in out[-1]["facts"]:
+            entry.pop("recorded_at_us")
+    return out
+
+
+def _by_project(facts: list[Fact], projects: list[str]) -> dict[str, list[Fact]]:
+    wanted, out = set(projects), {}
+    for f in facts:
+        if f.project_id in wanted:
+            out.setdefault(f.project_id, []).append(f)
+    return out
+
+
+def _contribution(facts: list[Fact], query: Query, fid: str) -> tuple:
+    """One project's amounts on each side of a figure (empty when it does not count)."""
+    projects, _ = group_by_project(sorted(facts, key=lambda f: f.position))
+    figure = FIGURES[fid](standings(projects, query), query.period)
+    return tuple(i.amount for i in figure.numerator.items), tuple(i.amount for i in figure.denominator.items)
+
+
+def _decisive(direct: list[Fact], old_p: list[Fact], new_p: list[Fact], fid: str, old: View, new: View) -> list[Fact]:
+    """Of the facts whose ids entered or left a project's items, those that alone move its
+    contribution: taken out of the newer view, or put into the older one."""
+    if len(direct) <= 1:
+        return direct
+    old_value, new_value = _contribution(old_p, old.query, fid), _contribution(new_p, new.query, fid)
+    out = []
+    for f in direct:
+        if f.event_type == "EventRetracted":
+            target = f.data["retracted_event_id"]
+            restored = [t for t in old_p if t.event_id == target]
+            without = [g for g in new_p if g.event_id != f.event_id] + restored
+            with_it = [g for g in old_p if g.event_id != target]
+        else:
+            without = [g for g in new_p if g.event_id != f.event_id]
+            with_it = old_p + [f]
+        if (_contribution(without, new.query, fid) != new_value
+                or _contribution(with_it, old.query, fid) != old_value):
+            out.append(f)
+    return out
+
+
+def _counts(rep: dict, fid: str) -> tuple:
+    entry = rep["figures"][fid]
+    return entry["numerator"], entry["denominator"]
+
+
+def _figure_entry(rep: dict, fid: str) -> dict:
+    entry = rep["figures"][fid]
+    return {"numerator": entry["numerator"], "denominator": entry["denominator"], "value": entry["value"]}
+
+
+def _changed_items(old: Figure, new: Figure) -> dict[str, tuple[dict, set[str], set[str]]]:
+    """Per project whose contribution moved: how, the event ids that entered its items, and those
+    that left."""
+    out = {}
+    for side in ("numerator", "denominator"):
+        before = {i.project_id: i for i in getattr(old, side).items}
+        after = {i.project_id: i for i in getattr(new, side).items}
+        money = getattr(old, side).money
+        for project_id in before.keys() | after.keys():
+            a, b = before.get(project_id), after.get(project_id)
+            if a is not None and b is not None and a.amount == b.amount:
+                continue  # the same contribution, though perhaps through other events
+            effect, entered, left = out.setdefault(project_id, ({}, set(), set()))
+            effect[side] = [_amount(a, money), _amount(b, money)]
+            entered.update(set(b.events if b else ()) - set(a.events if a else ()))
+            left.update(set(a.events if a else ()) - set(b.events if b else ()))
+    return out
+
+
+def _amount(item, money: bool):
+    if item is None:
+        return None
+    return f"{item.amount:.2f}" if money else item.amount
+
+
+def _facts_between(store: EventStore, old: View, new: View, projects: list[str]) -> dict[str, list[Fact]]:
+    """The facts of these projects in the newer view but not the older one (retractions and
+    facts retracted since included): recorded in (T1, T2], or appended after a publication."""
+    from services.readmodel.sql import _fact
+
+    found: dict[str, list[Fact]] = {}
+    c = facts_table.c
+    for start in range(0, len(projects), 500):
+        query = select(facts_table).where(c.project_id.in_(projects[start:start + 500]),
+                                          c.recorded_us <= new.as_of_us)
+        if new.before is not None:
+            query = query.where(c.position < new.before)
+        with store.engine.connect() as conn:
+            for row in conn.execute(query.order_by(c.position)):
+                in_old = row.recorded_us <= old.as_of_us and (old.before is None or row.position < old.before)
+                if not in_old:
+                    found.setdefault(row.project_id, []).append(_fact(row))
+    return found
+
+
+def _project_history(store: EventStore, projects: list[str]) -> dict[str, list[tuple]]:
+    """(event_type, recorded order, year, month) of every fact of these projects, for classifying."""
+    history: dict[str, list[tuple]] = {}
+    c = facts_table.c
+    for start in range(0, len(projects), 500):
+        query = select(c.project_id, c.event_type, c.recorded_us, c.position, c.year, c.month).where(
+            c.project_id.in_(projects[start:start + 500]),
+            c.event_type.in_(("InvestmentReported", *AMENDABLE)))
+        with store.engine.connect() as conn:
+            for row in conn.execute(query):
+                history.setdefault(row.project_id, []).append(tuple(row[1:]))
+    return history
+
+
+def _details(store: EventStore, listed: list[Fact]) -> dict[str, tuple[str, str, str | None]]:
+    """recorded_at text, source system, and the type of a retracted event, from the log."""
+    ids = sorted({f.event_id for f in listed})
+    targets = sorted({f.data["retracted_event_id"] for f in listed if f.event_type == "EventRetracted"})
+    c = events_table.c
+    found, kinds = {}, {}
+    with store.engine.connect() as conn:
+        for start in range(0, len(ids), 500):
+            query = select(c.event_id, c.recorded_at, c.system).where(c.event_id.in_(ids[start:start + 500]))
+            found.update({row[0]: (row[1], row[2]) for row in conn.execute(query)})
+        for start in range(0, len(targets), 500):
+            query = select(c.event_id, c.event_type).where(c.event_id.in_(targets[start:start + 500]))
+            kinds.update(dict(conn.execute(query).all()))
+    return {i: (*found[i], None) for i in ids} | {
+        f.event_id: (*found[f.event_id], kinds.get(f.data["retracted_event_id"]))
+        for f in listed if f.event_type == "EventRetracted"}
+
+
+def business_date(fact: Fact) -> date:
+    """When it happened: occurred_on; for a monthly investment report, the last day of its month."""
+    if fact.event_type == "InvestmentReported":
+        year, month = fact.data["year"], fact.data["month"]
+        return date(year, month, calendar.monthrange(year, month)[1])
+    return fact.occurred_on
+
+
+def classify(fact: Fact, history: list[tuple], old: View) -> str:
+    """retraction, amendment (an amendable fact re-sent), correction (a monthly investment report
+    superseding an earlier one), late report (it had happened by the earlier vintage and by the
+    period's end, but was recorded after the vintage), or new fact."""
+    if fact.event_type == "EventRetracted":
+        return "retraction"
+    earlier = [h for h in history if (h[1], h[2]) < (fact.recorded_us, fact.position) and h[0] == fact.event_type]
+    if fact.event_type in AMENDABLE:
+        by_year = AMENDABLE[fact.event_type]
+        if any(not by_year or h[3] == fact.data["year"] for h in earlier):
+            return "amendment"
+    if fact.event_type == "InvestmentReported":
+        if any(h[3] == fact.data["year"] and h[4] == fact.data["month"] for h in earlier):
+            return "correction"
+    known_by = min(old.query.period.through, old.query.as_of.astimezone(LOCAL).date())
+    return "late report" if business_date(fact) <= known_by else "new fact"
+
+
+def _fact_json(fact: Fact, details: dict, history: dict, old: View, direct: bool) -> dict:
+    recorded_at, system, retracted_type = details[fact.event_id]
+    entry = {
+        "event_id": fact.event_id, "event_type": fact.event_type,
+        "kind": classify(fact, history.get(fact.project_id, []), old),
+        "project_id": fact.project_id, "occurred_on": fact.occurred_on.isoformat(),
+        "recorded_at": recorded_at, "source": {"department": fact.department, "system": system},
+        "position": fact.position, "recorded_at_us": fact.recorded_us,
+    }
+    if fact.event_type == "EventRetracted":
+        entry["retracts"] = {"event_id": fact.data["retracted_event_id"], "event_type": retracted_type}
+    if fact.event_type == "InvestmentReported":
+        entry["month"] = f"{fact.data['year']}-{fact.data['month']:02d}"
+        entry["amount"] = fact.data["amount"]
+    if not direct:
+        entry["indirect"] = True
+    return entry
+
+
+# ---- the revision triangle ------------------------------------------------------------------------
+def monthly_vintages(first: datetime, last: datetime) -> list[datetime]:
+    """`first`, then the same day and time each following month (the month's last day when shorter),
+    up to `last`; `last` closes the list."""
+    out, k = [first], 1
+    while True:
+        year, month = divmod(first.month - 1 + k, 12)
+        year, month = first.year + year, month + 1
+        day = min(first.day, calendar.monthrange(year, month)[1])
+        nxt = first.replace(year=year, month=month, day=day)
+        if nxt >= last:
+            break
+        out.append(nxt)
+        k += 1
+    if last > out[-1]:
+        out.append(last)
+    return out
+
+
+def triangle(store: EventStore, region: str, period: str, t_from: str, t_to: str | None = None,
+             level: str | None = None, only: list[str] | None = None) -> dict:
+    """Real-time data (实时数据): per figure, one row per vintage and one column per month of the year
+    up to the period; a cell is that month's cumulative figure as known at the vintage, blank
+    until the month has ended."""
+    base = make_query(region, period, t_to, level)
+    first = parse_as_of(t_from)
+    if base.as_of <= first:
+        raise VintageError(f"--to ({base.as_of.isoformat()}) must be after --from ({first.isoformat()})")
+    chosen = list(only or FIGURES)
+    unknown = [f for f in chosen if f not in FIGURES]
+    if unknown:
+        raise VintageError(f"unknown figure {unknown[0]!r}; known: {', '.join(FIGURES)}")
+    months = [parse_period(f"{base.period.year}-{m:02d}") for m in range(1, base.period.month + 1)]
+    ends = [datetime.combine(m.through, time.max, LOCAL) for m in months]
+    rows = {fid: [] for fid in chosen}
+    for vintage in monthly_vintages(first, base.as_of):
+        query = Query(base.region, base.period, vintage, level)
+        facts = load(store, View(query))
+        values = {fid: [] for fid in chosen}
+        for month, end in zip(months, ends):
+            if vintage < end:
+                for fid in chosen:
+                    values[fid].append(None)
+                continue
+            computed = figures_of(facts, Query(base.region, month, vintage, level), chosen)
+            for fid in chosen:
+                values[fid].append(figure_json(totals_of(computed[fid])))
+        for fid in chosen:
+            rows[fid].append({"as_of": vintage.isoformat(), "cells": values[fid]})
+    return {"region": base.region, "period": base.period.label, "level": level,
+            "periods": [m.label for m in months],
+            "figures": {fid: rows[fid] for fid in chosen}}
+
+
+# ---- tables for people ----------------------------------------------------------------------------
+def _ratio(entry: dict) -> str:
+    value = entry["value"]
+    return f"{entry['numerator']}/{entry['denominator']} ({value if value is not None else '—'})"
+
+
+def _effect(effect: dict) -> str:
+    parts = []
+    for side, short in (("numerator", "num"), ("denominator", "den")):
+        if side in effect:
+            a, b = effect[side]
+            parts.append(f"{short} {'—' if a is None else a}→{'—' if b is None else b}")
+    return ", ".join(parts)
+
+
+def _facts_table(entries: list[dict]) -> str:
+    headers = ["recorded_at", "kind", "event_type", "project_id", "occurred_on", "source", "effect"]
+    rows = []
+    for e in entries:
+        kind = e["kind"] + (" (indirect)" if e.get("indirect") else "")
+        what = e["event_type"]
+        if "retracts" in e:
+            what += f" of {e['retracts']['event_type']} {e['retracts']['event_id'][:8]}"
+        if "month" in e:
+            what += f" {e['month']} {e['amount']}"
+        rows.append([e["recorded_at"], kind, what, e["project_id"] or "", e["occurred_on"],
+                     f"{e['source']['department']}/{e['source']['system']}", _effect(e.get("effect", {}))])
+    return render.table(headers, rows) if rows else "  (no fact recorded in between)"
+
+
+def figures_text(figures: list[dict]) -> str:
+    blocks = []
+    for f in figures:
+        head = f"{render.LABELS[f['figure']]} {f['figure']}: {_ratio(f['from'])} → {_ratio(f['to'])}"
+        blocks.append(head + "\n" + _facts_table(f["facts"]))
+    return "\n\n".join(blocks) if blocks else "no figure changed"
+
+
+def revisions_text(result: dict) -> str:
+    level = f" level {result['level']}" if result["level"] else ""
+    head = (f"修订 revisions: region {result['region']} period {result['period']}{level}\n"
+            f"from {result['from']}\nto   {result['to']}\n")
+    return head + "\n" + figures_text(result["figures"])
+
+
+def verification_text(v: Verification) -> str:
+    p = v.publication
+    head = (f"publication {p.event_id}: region {p.region} period {p.period}"
+            f"{' level ' + p.level if p.level else ''} as of {p.as_of}\n"
+            f"published {p.recorded_at} by {p.publisher} ({p.source['department']}/{p.source['system']})\n"
+            f"published sha256  {p.content_sha256}\nrecomputed sha256 {v.recomputed_sha256}\n")
+    if v.identical:
+        return head + "verified: byte-identical"
+    if v.rebuilt_matches:
+        why = ("DIFFERENT: facts recorded after the publication but stamped at or before its as-of time "
+               "changed it (the report as published was rebuilt from the log as it stood then, and matches "
+               "the published sha256)")
+    else:
+        why = (f"DIFFERENT, and the report rebuilt from the log as it stood at publication does not match "
+               f"either (sha256 {v.rebuilt_sha256}): the computation itself has changed since "
+               f"(projections or upcasters); differences below are against that rebuild")
+    return head + why + "\n\n" + figures_text(v.differences)
+
+
+def triangle_text(result: dict) -> str:
+    blocks = []
+    for fid, rows in result["figures"].items():
+        headers = ["vintage (as of)"] + result["periods"]
+        body = [[r["as_of"]] + ["" if c is None else render.percent(c["value"], fid) for c in r["cells"]]
+                for r in rows]
+        blocks.append(f"{render.LABELS[fid]} {fid}\n" + render.table(headers, body, right=set(range(1, len(headers)))))
+    level = f" level {result['level']}" if result["level"] else ""
+    return f"实时数据 revision triangle: region {result['region']} period {result['period']}{level}\n\n" + \
+        "\n\n".join(blocks)

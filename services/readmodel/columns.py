@@ -1,0 +1,198 @@
+"""The figure columns in SQL: written with the facts, read whole by a report.
+
+Every writer of the `facts` read model (the embedded projector, the Kafka workers, replay) hands
+the facts it has just inserted to `write`, in the same transaction: their figure columns
+(`projections.columns.column_row`) go into one new chunk. Only facts the insert really added are
+written (`INSERT … RETURNING`), so a redelivered batch or two projectors racing on one position
+never put a fact in twice. Chunks are merged size-tiered (eight of a size make one of the next),
+so a read finds a few dozen at most.
+
+A report reads every chunk (`load`) — a province's columns are a few tens of MB, read in
+milliseconds — and evaluates the figures over them (`projections.figure_arrays`).
+"""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Callable, Iterable
+
+from sqlalchemy import Engine, Table, delete, insert, select, text
+from sqlalchemy.dialects import sqlite
+
+from projections.columns import KINDS, PROJECT, TOWNSHIP, Columns, column_row, labels_of
+from services.log.engine import is_sqlite
+from services.log.tables import events, figure_chunks, labels
+
+MERGE_AT = 8  # chunks of one size tier merged into one of the next
+_LOCK = 74_417_001  # PostgreSQL advisory lock serialising merges
+
+
+class Labels:
+    """Text → key, from the `labels` table, remembered for the life of this object."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.known: dict[str, int] = {}
+
+    def ensure(self, conn, texts: Iterable[str]) -> None:
+        """Know the key of every text, creating the missing labels. On SQLite in the caller's
+        transaction (one writer at a time anyway); on PostgreSQL new labels are committed at once in
+        a transaction of their own, so that projectors writing side by side never wait on each
+        other's labels (an unused label is harmless; a key never changes meaning)."""
+        missing = sorted({t for t in texts if t not in self.known})
+        if not missing:
+            return
+        if is_sqlite(self.engine):
+            found = self._select_sqlite(conn, missing)
+            new = [t for t in missing if t not in found]
+            if new:
+                conn.execute(sqlite.insert(labels).on_conflict_do_nothing(), [{"text": t} for t in new])
+                found.update(self._select_sqlite(conn, new))
+        else:
+            found = self._select_postgresql(conn, missing)
+            new = [t for t in missing if t not in found]
+            if new:
+                with self.engine.connect() as own, own.begin():
+                    own.connection.driver_connection.execute(
+                        "INSERT INTO labels (text) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", (new,))
+                found.update(self._select_postgresql(conn, new))
+        self.known.update(found)
+
+    @staticmethod
+    def _select_sqlite(conn, texts: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(texts), 500):
+            part = texts[start:start + 500]
+            found.update(conn.execute(select(labels.c.text, labels.c.key).where(labels.c.text.in_(part))).all())
+        return found
+
+    @staticmethod
+    def _select_postgresql(conn, texts: list[str]) -> dict[str, int]:
+        cursor = conn.connection.driver_connection.execute(
+            "SELECT text, key FROM labels WHERE text = ANY(%s)", (texts,))
+        return dict(cursor.fetchall())
+
+    def __call__(self, text: str) -> int:
+        return self.known[text]
+
+
+def wanted(event_type: str, project_id: str | None) -> bool:
+    """Does a figure read facts of this type (so its payload must be decoded for the columns)?"""
+    return project_id is not None and event_type in KINDS
+
+
+def write(conn, engine: Engine, facts: list[tuple], names: Labels, table: Table = figure_chunks,
+          merging: bool = True) -> int:
+    """One chunk of the figure columns of `facts` — tuples (position, event_type, project_id,
+    occurred_on, recorded_us, payload at its latest version), each `wanted` — then merge if due.
+    Returns the rows written."""
+    if not facts:
+        return 0
+    key, retracted = lookups(conn, names, {PROJECT + f[2] for f in facts}
+                             | {t for f in facts if f[1] in LABELLED for t in labels_of(f[1], f[2], f[5])},
+                             [f[5]["retracted_event_id"] for f in facts if f[1] == "EventRetracted"])
+    columns = Columns.from_rows([column_row(*f, key, retracted) for f in facts])
+    store_chunk(conn, columns, table)
+    if merging:
+        merge(conn, engine, table)
+    return len(columns)
+
+
+def lookups(conn, names: Labels, texts: Iterable[str], retracted_ids: list[str]) -> tuple[Callable, Callable]:
+    """What `column_row` / `kind_columns` look up: the key of every label text (created where
+    missing) and the log position of each retracted event (-1: not in the log)."""
+    names.ensure(conn, texts)
+    targets = _log_positions(conn, retracted_ids)
+    return names.known.__getitem__, (lambda event_id: targets.get(event_id, -1))
+
+
+def store_chunk(conn, columns: Columns, table: Table = figure_chunks) -> None:
+    """One new chunk (nothing if the columns are empty)."""
+    if len(columns):
+        conn.execute(insert(table).values(first_position=int(columns.position.min()), rows=len(columns),
+                                          token=uuid.uuid4().hex, data=columns.to_bytes()))
+
+
+LABELLED = ("ProjectRegistered", "ProblemAssigned", "ProblemFollowedUp")  # labels beyond the project's
+
+
+def _log_positions(conn, event_ids: list[str]) -> dict[str, int]:
+    """The log positions of retracted events (the store accepts a retraction only of a known event)."""
+    found: dict[str, int] = {}
+    if event_ids and conn.engine.dialect.name != "sqlite":
+        cursor = conn.connection.driver_connection.execute(
+            "SELECT event_id, position FROM events WHERE event_id = ANY(%s::varchar[])", (event_ids,))
+        return dict(cursor.fetchall())
+    for start in range(0, len(event_ids), 500):
+        part = event_ids[start:start + 500]
+        found.update(conn.execute(select(events.c.event_id, events.c.position).where(events.c.event_id.in_(part))).all())
+    return found
+
+
+def merge(conn, engine: Engine, table: Table = figure_chunks, everything: bool = False) -> None:
+    """Size-tiered: when MERGE_AT chunks share a tier (rows' bit length ÷ 3), they become one
+    (`everything`: all chunks become one, as replay leaves them)."""
+    if not is_sqlite(engine):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+    tiers: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for first, rows, token in conn.execute(select(table.c.first_position, table.c.rows, table.c.token)).all():
+        tiers[0 if everything else rows.bit_length() // 3].append((first, token))
+    for chunks in tiers.values():
+        if len(chunks) < (2 if everything else MERGE_AT):
+            continue
+        merged = Columns.concat([Columns.from_bytes(data) for _, data in
+                                 _fetch(conn, engine, [token for _, token in chunks], table)])
+        conn.execute(delete(table).where(table.c.first_position.in_([first for first, _ in chunks])))
+        conn.execute(insert(table).values(first_position=min(first for first, _ in chunks), rows=len(merged),
+                                          token=uuid.uuid4().hex, data=merged.to_bytes()))
+
+
+# Chunks never change: a token names one chunk's content for good (a merge or a replay writes new
+# tokens). A long-lived process (`projfacts serve`) keeps what it has read and fetches only new chunks.
+_READ: dict[str, dict[str, Columns]] = {}
+_JOINED: dict[str, tuple[tuple[str, ...], Columns]] = {}
+
+
+def forget() -> None:
+    """Drop every chunk this process has read (the next `load` reads from the database again)."""
+    _READ.clear()
+    _JOINED.clear()
+
+
+def load(engine: Engine) -> Columns:
+    """Every chunk, as one set of columns (chunks already read by this process are not read again)."""
+    url = engine.url.render_as_string(hide_password=True)
+    with engine.connect() as conn:
+        tokens = tuple(sorted(conn.execute(select(figure_chunks.c.token)).scalars()))
+        joined = _JOINED.get(url)
+        if joined is not None and joined[0] == tokens:
+            return joined[1]
+        read = {t: c for t, c in _READ.get(url, {}).items() if t in set(tokens)}
+        missing = [t for t in tokens if t not in read]
+        for token, data in _fetch(conn, engine, missing):
+            read[token] = Columns.from_bytes(data)
+    _READ[url] = read
+    columns = Columns.concat([read[t] for t in tokens])
+    _JOINED[url] = (tokens, columns)
+    return columns
+
+
+def _fetch(conn, engine: Engine, tokens: list[str], table: Table = figure_chunks) -> list[tuple[str, bytes]]:
+    """The chunks' bytes; on PostgreSQL in binary (half the time of bytea as hex text)."""
+    if not tokens:
+        return []
+    if is_sqlite(engine):
+        return conn.execute(select(table.c.token, table.c.data).where(table.c.token.in_(tokens))).all()
+    cursor = conn.connection.driver_connection.cursor(binary=True)
+    try:
+        cursor.execute(f"SELECT token, data FROM {table.name} WHERE token = ANY(%s)", (tokens,))
+        return [(token, bytes(data)) for token, data in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def township_names(engine: Engine, keys: Iterable[int]) -> dict[int, str]:
+    keys = sorted(set(keys))
+    with engine.connect() as conn:
+        found = conn.execute(select(labels.c.key, labels.c.text).where(labels.c.key.in_(keys))).all() if keys else []
+    return {key: name[len(TOWNSHIP):] for key, name in found}

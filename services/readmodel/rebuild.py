@@ -1,0 +1,148 @@
+"""Replay's step: one window of the log rebuilt into the shadows, mostly by the database itself.
+
+A replay worker (`services.readmodel.replay`) rebuilds its share of the log window by window (a range of
+log positions, a range of project ids). For facts stored at their type's latest schema version —
+all of them, until an upcaster is added — the rows of `facts` and `project_regions` are computed
+by the database from the log (`INSERT … SELECT`; the few derived columns read with its JSON
+functions), so the payloads never travel to Python. The figure columns need Python: the facts a
+figure reads are fetched, decoded, and turned into columns type by type
+(`projections.columns.kind_columns`). Facts stored at an older version go the incremental
+projector's way (upcast in Python: `readmodel.fact_row_of`), and so do their columns.
+The rows are those of the incremental projector; tests/integration/test_replay.py holds them equal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+
+import orjson
+
+from events.catalogue import CATALOGUE_V1
+from events.registry import REGISTRY
+from projections.columns import KINDS, PROJECT, Columns, FactColumns, kind_columns, labels_of
+from services.readmodel import columns as figure_index
+from services.readmodel.columns import LABELLED
+from services.log.tables import facts, facts_shadow, project_regions_shadow
+
+_FACT_COLUMNS = ", ".join(c.name for c in facts.columns)
+
+
+def _with_field(name: str) -> tuple[str, ...]:
+    return tuple(sorted(t for t, model in CATALOGUE_V1.items() if name in model.model_fields))
+
+
+_YEAR, _MONTH = _with_field("year"), _with_field("month")
+
+
+@dataclass(frozen=True)
+class Window:
+    """Log positions (after, upto] of one share of the projects: low <= project_id < high (None: open;
+    the first share also holds the project-less facts)."""
+
+    after: int
+    upto: int
+    low: str | None = None
+    high: str | None = None
+
+    def where(self, sqlite: bool) -> tuple[str, list]:
+        mark = "?" if sqlite else "%s"
+        sql, params = f"position > {mark} AND position <= {mark}", [self.after, self.upto]
+        if self.low is not None:
+            sql += f" AND project_id >= {mark}"
+            params.append(self.low)
+        if self.high is not None:
+            sql += f" AND project_id < {mark}" if self.low is not None \
+                else f" AND (project_id IS NULL OR project_id < {mark})"
+            params.append(self.high)
+        return sql, params
+
+
+def stale() -> str:
+    """SQL: the log row is stored at an older schema version than its type's latest."""
+    older = [f"(event_type = '{t}' AND schema_version <> {v})" for t, v in sorted(REGISTRY.latest.items()) if v > 1]
+    return f"({' OR '.join(older)})" if older else "(1 = 0)"
+
+
+def _in(types) -> str:
+    return "(" + ", ".join(f"'{t}'" for t in sorted(types)) + ")"
+
+
+def _field(sqlite: bool, name: str) -> str:
+    """SQL: a payload field of an `events` row as text (SQLite keeps JSON numbers as numbers)."""
+    return f"json_extract(payload, '$.{name}')" if sqlite else f"(CAST(payload AS json) ->> '{name}')"
+
+
+def _when(types, value: str) -> str:
+    return " ".join(f"WHEN '{t}' THEN {value}" for t in types)
+
+
+@dataclass
+class Figures:
+    """The window's facts a figure reads, decoded and grouped by type, before their labels are known."""
+
+    by_type: dict[str, FactColumns]
+
+    def texts(self) -> set[str]:
+        texts = {PROJECT + project for project in set().union(*(f.projects for f in self.by_type.values()))}
+        for t in LABELLED:
+            facts = self.by_type.get(t)
+            if facts is not None:
+                texts.update(text for project, payload in zip(facts.projects, facts.payloads)
+                             for text in labels_of(t, project, payload))
+        return texts
+
+    def retracted(self) -> list[str]:
+        facts = self.by_type.get("EventRetracted")
+        return [p["retracted_event_id"] for p in facts.payloads] if facts is not None else []
+
+
+def read_figures(conn, window: Window) -> Figures:
+    """The window's facts at their latest version that a figure reads (read only: on SQLite another
+    worker may write meanwhile). One query, sorted by type; the rows are cut into columns by the
+    driver and C loops (`zip`, `map`), not row by row in Python."""
+    sqlite = conn.engine.dialect.name == "sqlite"
+    where, params = window.where(sqlite)
+    cursor = conn.connection.driver_connection.cursor()
+    cursor.execute(f"SELECT event_type, position, project_id, occurred_on, recorded_us, payload FROM events "
+                   f"WHERE {where} AND NOT {stale()} AND project_id IS NOT NULL AND event_type IN {_in(KINDS)} "
+                   f"ORDER BY event_type, position", params)
+    rows = cursor.fetchall()
+    if not rows:
+        return Figures({})
+    types, positions, projects, occurred, recorded, payloads = zip(*rows)
+    payloads = list(map(orjson.loads, payloads))
+    by_type, start = {}, 0
+    for event_type, group in groupby(types):
+        end = start + sum(1 for _ in group)
+        by_type[event_type] = FactColumns(positions[start:end], projects[start:end], occurred[start:end],
+                                          recorded[start:end], payloads[start:end])
+        start = end
+    return Figures(by_type)
+
+
+def write_window(conn, window: Window, figures: Figures, names: figure_index.Labels, chunks) -> tuple[int, list]:
+    """In the caller's (writing) transaction: the window's facts at their latest version into the
+    shadows — facts and project regions by the database, the figure columns from `figures`.
+    Returns (how many facts, the stale log rows left to the caller)."""
+    sqlite = conn.engine.dialect.name == "sqlite"
+    where, params = window.where(sqlite)
+    fresh = f"{where} AND NOT {stale()}"
+    cursor = conn.connection.driver_connection.cursor()
+    retracts = _field(sqlite, "retracted_event_id")
+    year, month = (f"CAST({_field(sqlite, name)} AS INTEGER)" for name in ("year", "month"))
+    cursor.execute(  # readmodel.fact_row_of, in SQL
+        f"INSERT INTO {facts_shadow.name} ({_FACT_COLUMNS}) SELECT position, event_id, event_type, project_id, "
+        f"occurred_on, recorded_us, department, CASE event_type WHEN 'EventRetracted' THEN {retracts} END, "
+        f"CASE event_type {_when(_YEAR, year)} END, CASE event_type {_when(_MONTH, month)} END, payload "
+        f"FROM events WHERE {fresh}", params)
+    added = cursor.rowcount
+    cursor.execute(f"INSERT {'OR IGNORE ' if sqlite else ''}INTO {project_regions_shadow.name} (project_id, region) "
+                   f"SELECT project_id, {_field(sqlite, 'region')} FROM events "
+                   f"WHERE {fresh} AND event_type = 'ProjectRegistered'" + ("" if sqlite else " ON CONFLICT DO NOTHING"),
+                   params)
+    key, retracted = figure_index.lookups(conn, names, figures.texts(), figures.retracted())
+    figure_index.store_chunk(conn, Columns.concat([kind_columns(t, facts, key, retracted)
+                                                   for t, facts in sorted(figures.by_type.items())]), chunks)
+    cursor.execute(f"SELECT position, event_id, event_type, schema_version, project_id, occurred_on, recorded_us, "
+                   f"department, payload FROM events WHERE {where} AND {stale()} ORDER BY position", params)
+    return added, cursor.fetchall()

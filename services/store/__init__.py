@@ -1,5 +1,0 @@
-"""The event store: the system of record. Append-only, one global position, SQLAlchemy 2."""
-from services.store.event_store import AppendOutcome, AppendResult, EventStore, PreparedEvent, StoredEvent, prepare
-from services.store.engine import default_url, make_engine
-
-__all__ = ["AppendOutcome", "AppendResult", "EventStore", "PreparedEvent", "StoredEvent", "prepare", "default_url", "make_engine"]

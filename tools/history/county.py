@@ -1,0 +1,943 @@
+"""Deterministic generators of realistic event histories (事件历史).
+
+Both generators yield CONTRACT §1 event dicts in the order they would be recorded
+(non-decreasing ``recorded_at``) and give the same events for the same seed:
+
+* :func:`demo_county` — 阳城 (140522) in 2024: the 126 key projects of 阳政办函〔2024〕5号
+  plus reserve, investment-attraction and finished projects, with every irregularity a
+  statistician meets: late reports, corrections, retractions, amendments and duplicates.
+* :func:`province` — Shanxi (14) at province scale (millions of events), streamed month by
+  month; see :mod:`tools.history.province`.
+
+``python -m tools.history.county {demo,province} OUT.jsonl`` writes one of them to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from operator import itemgetter
+from pathlib import Path
+
+import orjson
+
+# ---------------------------------------------------------------------------------------
+# Vocabulary shared by both generators (CONTRACT §2)
+# ---------------------------------------------------------------------------------------
+
+TZ = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
+
+DEPARTMENT_SYSTEMS = {
+    "ndrc": "ndrc-projects",
+    "approval": "approval-egov",
+    "natural_resources": "nr-land-use",
+    "ecology": "eco-eia",
+    "energy": "energy-review",
+    "investment_promotion": "invest-promo-crm",
+    "project_center": "project-dispatch",
+    "stats": "stats-fai",
+    "supervision": "supervision-duban",
+}
+
+# Owner of each event type whose owner does not depend on the fact itself.
+# ProcedureApproved (issuing department), ProblemResolved (assigned unit) and
+# EventRetracted (owner of the retracted event) are decided per event.
+OWNERS = {
+    "ProjectRegistered": "ndrc",
+    "AnnualPlanAdopted": "ndrc",
+    "KeyProjectDesignated": "ndrc",
+    "AgreementSigned": "investment_promotion",
+    "ProjectLanded": "investment_promotion",
+    "ConstructionStarted": "project_center",
+    "ConstructionResumed": "project_center",
+    "InvestmentReported": "project_center",
+    "StatsEntrySubmitted": "stats",
+    "StatsEntryApproved": "stats",
+    "StatsEntryReturned": "stats",
+    "ProjectCompleted": "ndrc",
+    "ProductionStarted": "ndrc",
+    "DesignOutputReached": "ndrc",
+    "LeaderAssigned": "ndrc",
+    "LeaderReleased": "ndrc",
+    "SiteVisitRecorded": "project_center",
+    "ProblemRaised": "project_center",
+    "ProblemAssigned": "project_center",
+    "ProblemFollowedUp": "project_center",
+    "ProblemEscalated": "supervision",
+    "TargetSet": "ndrc",
+}
+
+# Preliminary procedures (前期手续) in the order they are usually obtained.
+PROCEDURES = (
+    "approval_filing",      # 立项 审批/核准/备案
+    "land_pre_review",      # 用地预审与选址
+    "eia",                  # 环评批复
+    "energy_review",        # 节能审查
+    "soil_water",           # 水土保持
+    "land_approval",        # 用地批复
+    "planning_permit",      # 规划许可
+    "construction_permit",  # 施工许可
+)
+PROCEDURE_DEPARTMENTS = {
+    "approval_filing": "approval",
+    "land_pre_review": "natural_resources",
+    "eia": "ecology",
+    "energy_review": "energy",
+    "soil_water": "approval",
+    "land_approval": "natural_resources",
+    "planning_permit": "natural_resources",
+    "construction_permit": "approval",
+}
+CATEGORIES = ("industrial", "private", "high_tech", "transformation", "six_new", "two_new_one_heavy")
+LEVELS = ("province", "city", "county")
+
+# Seasonal shape of monthly completed investment (percent of an average month):
+# slow over winter and the Spring Festival, fastest in the autumn push.
+SEASON = (40, 55, 90, 100, 110, 110, 105, 100, 115, 120, 110, 95)
+
+# Problem categories, the unit a problem of that kind is assigned to (a department code,
+# which also publishes ProblemResolved), and typical descriptions.
+PROBLEM_KINDS = (
+    ("land", "natural_resources", ("用地报批进度滞后", "土地征收补偿未落实", "林地占用手续未办结")),
+    ("permit", "approval", ("施工许可办理材料不全", "立项备案信息需变更")),
+    ("environment", "ecology", ("环评批复尚未取得", "施工扬尘整改")),
+    ("energy", "energy", ("节能审查意见未出具", "用能指标不足")),
+    ("funding", "ndrc", ("项目资金到位率低", "专项债资金拨付滞后")),
+    ("statistics", "stats", ("入库佐证材料不全", "投资数据与财务凭证不符")),
+    ("utilities", "project_center", ("施工用电接入滞后", "供水管网配套未完成", "进场道路未打通")),
+    ("attraction", "investment_promotion", ("招商协议条款需重新协商", "企业注册落地迟缓")),
+)
+STATS_RETURN_REASONS = (
+    "佐证材料不全,缺少施工合同",
+    "开工时间与施工许可不符",
+    "计划总投资与备案信息不一致",
+    "缺少项目现场照片",
+    "财务支出凭证不足",
+)
+DOCUMENT_PREFIXES = {  # 文号 prefixes, after the issuing county's short name
+    "approval_filing": "审批发", "land_pre_review": "自然资预", "eia": "环审", "energy_review": "能审",
+    "soil_water": "审批水保", "land_approval": "自然资批", "planning_permit": "规字", "construction_permit": "建施",
+}
+RETRACTION_REASONS = {
+    "ConstructionStarted": "开工信息误报,经现场核查以实际开工日期为准",
+    "InvestmentReported": "项目代码填报错误,误报至本项目",
+    "ProcedureApproved": "批复文件关联项目错误",
+    "SiteVisitRecorded": "重复录入",
+}
+
+# Yearly targets (目标) a region sets, as (figure, by, target).
+TARGETS = (
+    ("new_start_rate", "Q1", "0.5000"),
+    ("new_start_rate", "H1", "0.8000"),
+    ("new_start_rate", "Y", "0.9500"),
+    ("resume_rate", "Q1", "1.0000"),
+    ("start_or_resume_rate", "H1", "0.8500"),
+    ("investment_completion_rate", "H1", "0.5000"),
+    ("investment_completion_rate", "Y", "1.0000"),
+    ("signed_same_year_start_rate", "Y", "0.4000"),
+    ("reserve_conversion_rate", "Y", "0.3000"),
+    ("procedure_completion_rate", "Y", "0.6500"),
+    ("stats_entry_rate", "Y", "1.0000"),
+    ("investment_growth", "Y", "0.1000"),
+    ("reserve_multiple", "Y", "5.0000"),
+    ("problem_on_time_rate", "Y", "0.9000"),
+)
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾田董袁潘蒋蔡杜程苏魏吕丁任沈姚卢崔范"
+GIVEN_NAMES = "建国志强海军晓东丽华文斌俊峰红梅立新永刚卫东春生宏伟少华振华学军玉兰鹏飞云龙晋平宝山"
+INDUSTRIES = (  # what enterprises and investors build
+    "年产30万吨新型建材", "精细化工", "高端铸造", "智能装备制造", "光伏发电", "分散式风电",
+    "煤矿智能化改造", "煤层气综合利用", "储能电站", "蚕桑丝绸深加工", "农产品冷链物流", "中药材加工",
+    "物流园区", "数据中心", "新能源汽车零部件", "氢能产业园", "固废综合利用", "标准化厂房", "全域旅游提升",
+)
+PUBLIC_WORKS = (  # what the government builds
+    "城区道路改造", "污水处理厂提标改造", "城乡供水一体化", "集中供热管网改造", "学校建设", "医院综合楼",
+    "保障性住房", "老旧小区改造", "乡村振兴示范", "农村公路提质",
+)
+COMPANY_WORDS = ("宏达", "晋阳", "太行", "润丰", "鑫源", "华晟", "恒通", "泰和", "金鼎", "瑞祥", "兴业", "中诚")
+COMPANY_TRADES = ("新材料", "能源", "建设", "实业", "科技", "农业开发", "文旅", "化工", "物流", "装备")
+INVESTOR_CITIES = ("深圳", "上海", "北京", "杭州", "苏州", "郑州", "天津", "广州", "西安", "济南")
+
+
+def new_event_id(rng: random.Random) -> str:
+    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))``, computed about twice as fast."""
+    bits = rng.getrandbits(128)
+    bits = (bits & ~(0xF000 << 64)) | (0x4000 << 64)  # version 4
+    bits = (bits & ~(0xC000 << 48)) | (0x8000 << 48)  # RFC 4122 variant
+    h = "%032x" % bits
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def money(cents: int) -> str:
+    """An amount in 万元 given in hundredths, as a decimal string with exactly 2 places."""
+    return str(Decimal(cents).scaleb(-2))
+
+
+def project_code(registered_on: date, region: str, serial: int) -> str:
+    """项目代码 ``yyMM-region-04-01-serial``, e.g. ``2401-140522-04-01-000123``."""
+    return f"{registered_on:%y%m}-{region}-04-01-{serial:06d}"
+
+
+def envelope(
+    event_id: str,
+    event_type: str,
+    project_id: str | None,
+    occurred_on: str,
+    recorded_at: str,
+    department: str,
+    payload: dict,
+) -> dict:
+    """One event in the CONTRACT §1 shape (schema_version 1)."""
+    return {
+        "event_id": event_id,
+        "event_type": event_type,
+        "schema_version": 1,
+        "project_id": project_id,
+        "occurred_on": occurred_on,
+        "recorded_at": recorded_at,
+        "source": {"department": department, "system": DEPARTMENT_SYSTEMS[department]},
+        "payload": payload,
+    }
+
+
+def split_exactly(total: int, weights: list[int]) -> list[int]:
+    """Split ``total`` in proportion to integer ``weights``, the parts summing exactly to it."""
+    parts = [total * w // sum(weights) for w in weights]
+    parts[-1] += total - sum(parts)
+    return parts
+
+
+def split_cents(rng: random.Random, total: int, parts: int, spread: float = 0.8) -> list[int]:
+    """Split ``total`` hundredths into ``parts`` positive amounts summing exactly to it."""
+    weights = [rng.uniform(1 - spread, 1 + spread) ** 2 for _ in range(parts)]
+    scale = total / sum(weights)
+    amounts = [max(1, int(w * scale)) for w in weights]
+    amounts[-1] += total - sum(amounts)
+    return amounts
+
+
+def project_kind(rng: random.Random, origin: str) -> tuple[str, list[str]]:
+    """What a project builds and its categories, by who invests: government projects are
+    public works (两新一重); the others are mostly private (民间投资) and industrial."""
+    if origin == "government":
+        categories = rng.sample(("six_new", "two_new_one_heavy"), rng.randint(0, 2))
+        return rng.choice(PUBLIC_WORKS), sorted(categories, key=CATEGORIES.index)
+    categories = ["private"] if rng.random() < 0.8 else []
+    categories += rng.sample(("industrial", "high_tech", "transformation", "six_new"), rng.randint(0, 2))
+    return rng.choice(INDUSTRIES), sorted(categories, key=CATEGORIES.index)
+
+
+def person_name(rng: random.Random) -> str:
+    given = rng.randrange(len(GIVEN_NAMES) // 2) * 2
+    return rng.choice(SURNAMES) + GIVEN_NAMES[given : given + 2]
+
+
+def company_name(rng: random.Random, place: str) -> str:
+    return f"{place}{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_TRADES)}有限公司"
+
+
+def retraction_of(event_id: str, retracted: dict, occurred_on: str, recorded_at: str, reason: str) -> dict:
+    """EventRetracted for ``retracted``, published by the retracted event's owner."""
+    source = retracted["source"]["department"]
+    payload = {"retracted_event_id": retracted["event_id"], "reason": reason}
+    return envelope(event_id, "EventRetracted", retracted["project_id"], occurred_on, recorded_at, source, payload)
+
+
+# ---------------------------------------------------------------------------------------
+# 阳城 2024
+# ---------------------------------------------------------------------------------------
+
+YANGCHENG = "140522"
+DEV_ZONE = "阳城经济技术开发区"
+YANGCHENG_TOWNSHIPS = ("凤城镇", "北留镇", "润城镇", "町店镇", "芹池镇", "演礼乡", "东冶镇", DEV_ZONE)
+
+# Key projects of 阳政办函〔2024〕5号: level, count, Σ total_investment, Σ 2024 planned
+# investment (万元), and how many of them continue from earlier years.
+KEY_PROJECTS_2024 = (
+    ("province", 6, 1069900, 176100, 3),
+    ("city", 18, 7094000, 269700, 7),
+    ("county", 102, 3130600, 785600, 36),
+)
+YANGCHENG_LEADER_TITLES = (
+    "县委书记", "县长", "县委副书记", "常务副县长", "县委常委、组织部部长", "县委常委、宣传部部长",
+    "县委常委、政法委书记", "县委常委、统战部部长", "县委常委、县委办主任", "县委常委、副县长",
+    "副县长", "副县长", "副县长", "副县长", "县人大常委会副主任", "副县长",
+)
+PLAN_DAY_2023 = date(2023, 1, 12)
+PLAN_DAY_2024 = date(2024, 1, 10)
+DESIGNATION_DAY_2024 = date(2024, 1, 19)
+LEADERS_DAY_2024 = date(2024, 1, 26)
+PUBLISHED_2024Q1 = date(2024, 4, 10)  # 一季度通报: "Q1 as published on 10 April"
+
+
+@dataclass
+class DemoProject:
+    """What the demo decides about one project before writing its facts."""
+
+    kind: str  # key | plan | reserve | signed | done2023 | idea
+    total: int = 0  # total_investment, hundredths of 万元
+    level: str | None = None  # key-project level for 2024
+    construction: str | None = None  # 2024 plan: new | continuing
+    planned: int = 0  # 2024 planned_investment, hundredths
+    plan_on: date | None = None  # when it entered the 2024 plan
+    id: str = ""
+    name: str = ""
+    township: str = ""
+    owner: str = ""
+    legal_entity: bool = True
+    origin: str = "enterprise"
+    categories: list[str] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)
+    registered_on: date = date(2023, 1, 1)
+    signed_on: date | None = None
+    landed_on: date | None = None
+    started_on: date | None = None
+    resumed_on: date | None = None  # in 2024
+    resumed_2023: date | None = None
+    completed_on: date | None = None
+    production_on: date | None = None
+    output_on: date | None = None
+    investment: dict[int, dict[int, int]] = field(default_factory=dict)  # year → month → hundredths
+
+
+def demo_county(seed: int = 2024) -> Iterator[dict]:
+    """阳城 (140522) 2024: about 5,000 events, recorded from 2020 to early 2025, in recording order."""
+    yield from _DemoCounty(seed).history()
+
+
+def _day(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+class _DemoCounty:
+    """Builds the 阳城 history: decide the projects, write their facts, then add irregularities."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.out: list[dict] = []
+        self.reports: dict[tuple[str, int, int], dict] = {}  # (project, year, month) → InvestmentReported
+        self.starts: dict[str, dict] = {}
+        self.approvals: dict[str, list[dict]] = {}
+        self.visits: list[dict] = []
+        self.special: set[str] = set()  # projects already given an irregularity
+        self.document_numbers: dict[tuple[str, int], int] = {}
+
+    # -- output -------------------------------------------------------------------------
+
+    def recorded(self, day: date, lag: int = 1, after: str | None = None) -> str:
+        """A business-hours timestamp 0..lag days after ``day`` (strictly after ``after``)."""
+        moment = datetime.combine(day + timedelta(days=self.rng.randint(0, lag)), time(8, 30), TZ)
+        moment += timedelta(seconds=self.rng.randrange(9 * 3600 + 1800))
+        stamp = moment.isoformat()
+        if after is not None and stamp <= after:
+            stamp = (datetime.fromisoformat(after) + timedelta(seconds=self.rng.randint(60, 900))).isoformat()
+        return stamp
+
+    def emit(self, event_type: str, project_id: str | None, day: date, recorded_at: str, payload: dict,
+             department: str | None = None) -> dict:
+        event = envelope(new_event_id(self.rng), event_type, project_id, day.isoformat(), recorded_at,
+                         department or OWNERS[event_type], payload)
+        self.out.append(event)
+        return event
+
+    def fact(self, event_type: str, p: DemoProject, day: date, payload: dict | None = None, lag: int = 1,
+             department: str | None = None) -> dict:
+        return self.emit(event_type, p.id, day, self.recorded(day, lag), payload or {}, department)
+
+    def history(self) -> list[dict]:
+        projects = self.projects()
+        self.targets()
+        for p in projects:
+            self.project_facts(p)
+        plan = [p for p in projects if p.construction]
+        self.leaders([p for p in projects if p.level])
+        self.problems(plan)
+        self.irregularities(plan)
+        return sorted(self.out, key=itemgetter("recorded_at"))
+
+    # -- deciding the projects ----------------------------------------------------------
+
+    def projects(self) -> list[DemoProject]:
+        projects = self.key_projects() + self.non_key_projects()
+        for p in projects:
+            self.describe(p)
+        self.schedule_new_starts([p for p in projects if p.construction == "new" and p.kind in ("key", "plan")])
+        self.schedule_resumptions([p for p in projects if p.construction == "continuing"])
+        self.schedule_completions([p for p in projects if p.level and p.resumed_on])
+        for p in projects:
+            self.amounts_2024(p)
+        self.amounts_2023(projects)
+        projects.sort(key=lambda p: (p.registered_on, p.kind))
+        for serial, p in enumerate(projects, start=101):
+            p.id = project_code(p.registered_on, YANGCHENG, serial)
+        return projects
+
+    def key_projects(self) -> list[DemoProject]:
+        projects = []
+        for level, count, total, planned, continuing in KEY_PROJECTS_2024:
+            for i, (t, pl) in enumerate(self.paired_amounts(total * 100, planned * 100, count)):
+                construction = "continuing" if i < continuing else "new"
+                projects.append(DemoProject("key", t, level, construction, pl, PLAN_DAY_2024))
+        attraction = self.rng.sample([p for p in projects if p.construction == "new"], 8)
+        for i, p in enumerate(attraction):
+            p.origin = "investment_attraction"
+            p.signed_on = _day(self.rng, date(2023, 6, 1), date(2023, 11, 30)) if i < 4 else \
+                _day(self.rng, date(2024, 1, 2), date(2024, 1, 5))
+        return projects
+
+    def paired_amounts(self, total: int, planned: int, count: int) -> list[tuple[int, int]]:
+        """(total, planned) per project with exact sums and planned well under total."""
+        while True:
+            totals = sorted(self.whole(split_cents(self.rng, total, count)))
+            plans = sorted(self.whole(split_cents(self.rng, planned, count, spread=0.5)))
+            pairs = list(zip(totals, plans))
+            if all(0 < pl and pl * 5 <= t * 4 for t, pl in pairs):
+                self.rng.shuffle(pairs)
+                return pairs
+
+    @staticmethod
+    def whole(amounts: list[int]) -> list[int]:
+        """Round to whole 万元, like the plan tables, keeping the sum."""
+        rounded = [(a + 50) // 100 * 100 for a in amounts[:-1]]
+        return rounded + [sum(amounts) - sum(rounded)]
+
+    def non_key_projects(self) -> list[DemoProject]:
+        rng = self.rng
+        projects = []
+        for i in range(6):  # ordinary projects of the 2024 plan
+            total = rng.randint(300, 30000) * 100
+            construction = "continuing" if i < 3 else "new"
+            p = DemoProject("plan", total, None, construction, total * rng.randint(25, 50) // 100 // 100 * 100,
+                            PLAN_DAY_2024)
+            p.legal_entity = i not in (1, 4)
+            projects.append(p)
+        projects[0].total = 42000  # 420万: under the 500万 statistical-entry threshold
+        projects[0].planned = 20000
+        projects += [DemoProject("reserve", rng.randint(2000, 80000) * 100) for _ in range(8)]
+        projects += [DemoProject("signed", rng.randint(3000, 60000) * 100, origin="investment_attraction")
+                     for _ in range(8)]
+        projects += [DemoProject("done2023") for _ in range(10)]
+        projects += [DemoProject("idea", rng.randint(1000, 20000) * 100) for _ in range(2)]
+        return projects
+
+    def describe(self, p: DemoProject) -> None:
+        """Name, place, owner, procedures and the dates up to the start of construction."""
+        rng = self.rng
+        p.township = rng.choice(YANGCHENG_TOWNSHIPS)
+        place = "阳城县" + (p.township[:2] if p.township != DEV_ZONE else "开发区")
+        if p.origin == "enterprise" and rng.random() < 0.3:
+            p.origin = "government"
+        works, p.categories = project_kind(rng, p.origin)
+        p.name = f"{place}{works}项目"
+        p.owner = (f"阳城县{p.township}人民政府" if p.township != DEV_ZONE else "阳城经济技术开发区管委会") \
+            if p.origin == "government" else company_name(rng, "山西阳城")
+        if not p.legal_entity:
+            p.owner = f"{person_name(rng)}(个人投资)"
+        others = rng.sample(PROCEDURES[1:], rng.randint(1, 5))  # 立项 is always required
+        p.required = sorted(["approval_filing"] + others, key=PROCEDURES.index)
+        getattr(self, f"timeline_{p.kind}")(p)
+
+    def timeline_key(self, p: DemoProject) -> None:
+        if p.construction == "continuing":
+            p.started_on = _day(self.rng, date(2022, 3, 1), date(2023, 9, 30))
+            p.registered_on = p.started_on - timedelta(days=self.rng.randint(90, 360))
+        elif p.signed_on and p.signed_on.year == 2024:
+            p.registered_on = p.signed_on + timedelta(days=self.rng.randint(1, 3))
+        elif p.signed_on:
+            p.registered_on = p.signed_on + timedelta(days=self.rng.randint(10, 40))
+        elif self.rng.random() < 0.75:
+            p.registered_on = _day(self.rng, date(2023, 3, 1), date(2023, 11, 30))
+        else:
+            p.registered_on = _day(self.rng, date(2024, 1, 2), date(2024, 1, 8))
+
+    timeline_plan = timeline_key
+
+    def timeline_reserve(self, p: DemoProject) -> None:
+        """储备: registered in 2023, a procedure before 2024, not started before 2024."""
+        p.registered_on = _day(self.rng, date(2023, 3, 1), date(2023, 10, 31))
+
+    def timeline_signed(self, p: DemoProject) -> None:
+        """Signed in 2024 (招商引资签约); most land, about half start the same year."""
+        rng = self.rng
+        p.signed_on = _day(rng, date(2024, 2, 1), date(2024, 9, 30))
+        p.registered_on = p.signed_on + timedelta(days=rng.randint(10, 40))
+        if rng.random() < 0.85:
+            p.landed_on = p.registered_on + timedelta(days=rng.randint(10, 40))
+
+    def timeline_done2023(self, p: DemoProject) -> None:
+        """Built in 2021–2023 and completed at the end of 2023: the base of 2024's growth."""
+        rng = self.rng
+        p.started_on = _day(rng, date(2021, 4, 1), date(2022, 10, 31))
+        p.registered_on = p.started_on - timedelta(days=rng.randint(90, 300))
+        p.completed_on = _day(rng, date(2023, 12, 1), date(2023, 12, 22))
+        if rng.random() < 0.7:
+            p.production_on = p.completed_on + timedelta(days=rng.randint(20, 120))
+            if rng.random() < 0.6:
+                p.output_on = p.production_on + timedelta(days=rng.randint(90, 200))
+
+    def timeline_idea(self, p: DemoProject) -> None:
+        """谋划: registered in 2024, no procedure yet."""
+        p.registered_on = _day(self.rng, date(2024, 5, 1), date(2024, 8, 31))
+        p.required = p.required[:2]
+
+    def schedule_new_starts(self, projects: list[DemoProject]) -> None:
+        """About half of the new projects start by 10 April, most by the end of the year."""
+        shares = ((0.08, date(2024, 2, 19), date(2024, 2, 29)), (0.37, date(2024, 3, 1), date(2024, 3, 31)),
+                  (0.07, date(2024, 4, 1), date(2024, 4, 10)), (0.38, date(2024, 4, 11), date(2024, 11, 30)))
+        self.rng.shuffle(projects)
+        start = 0
+        for share, first, last in shares:
+            end = start + round(share * len(projects))
+            for p in projects[start:end]:
+                p.started_on = _day(self.rng, max(first, p.registered_on + timedelta(days=30)), last)
+            start = end
+        # the rest (about a tenth) do not start in 2024
+
+    def schedule_resumptions(self, projects: list[DemoProject]) -> None:
+        """Continuing projects resume mostly in Q1 after the Spring Festival; a few never do."""
+        self.rng.shuffle(projects)
+        for i, p in enumerate(projects):
+            if i < 3:
+                continue  # stalled
+            first, last = (date(2024, 4, 8), date(2024, 5, 31)) if i < 8 else (date(2024, 2, 19), date(2024, 3, 29))
+            p.resumed_on = _day(self.rng, first, last)
+
+    def schedule_completions(self, projects: list[DemoProject]) -> None:
+        """A few continuing key projects complete in 2024; some go into production (投产/达效)."""
+        for i, p in enumerate(self.rng.sample(projects, 5)):
+            p.completed_on = _day(self.rng, date(2024, 8, 1), date(2024, 10, 31))
+            if i < 3:
+                p.production_on = p.completed_on + timedelta(days=self.rng.randint(15, 45))
+            if i < 1:
+                p.output_on = p.production_on + timedelta(days=self.rng.randint(20, 30))
+
+    def amounts_2024(self, p: DemoProject) -> None:
+        """Investment completed in 2024, a share of the planned investment."""
+        rng = self.rng
+        if p.kind in ("reserve", "signed"):
+            self.maybe_start_in_2024(p)
+        if p.construction == "continuing" and p.resumed_on:
+            amount = p.planned * rng.randint(80, 110) // 100
+        elif p.started_on and p.started_on.year == 2024:
+            months_left = 13 - p.started_on.month
+            amount = p.planned * rng.randint(70, 105) // 100 * min(10, months_left) // 10
+        else:
+            return
+        p.investment[2024] = self.spread(p, 2024, amount)
+
+    @staticmethod
+    def spread(p: DemoProject, year: int, amount: int) -> dict[int, int]:
+        """A year's investment over the months under construction, slower over winter and
+        before the yearly resumption (复工)."""
+        first = 1 if p.started_on.year < year else p.started_on.month
+        last = p.completed_on.month if p.completed_on and p.completed_on.year == year else 12
+        resumed = p.resumed_on if year == 2024 else p.resumed_2023
+        weights = {m: SEASON[m - 1] * (60 if resumed and m < resumed.month else 100) for m in range(first, last + 1)}
+        return dict(zip(weights, split_exactly(amount, list(weights.values()))))
+
+    def maybe_start_in_2024(self, p: DemoProject) -> None:
+        """Half of the reserve and of the landed signed projects start in 2024 and join the plan."""
+        rng = self.rng
+        ready = p.registered_on if p.kind == "reserve" else p.landed_on
+        if ready is None or rng.random() < (0.5 if p.kind == "reserve" else 0.3):
+            return
+        first, last = max(date(2024, 5, 1), ready + timedelta(days=15)), date(2024, 10, 31)
+        if first > last:
+            return
+        p.started_on = _day(rng, first, last)
+        p.construction, p.plan_on = "new", p.started_on - timedelta(days=rng.randint(5, 20))
+        p.planned = p.total * rng.randint(20, 40) // 100 // 100 * 100
+
+    def amounts_2023(self, projects: list[DemoProject]) -> None:
+        """2023 investment: the continuing projects' part, and the projects finished at the end of
+        2023 make up the rest, month by month, so that each month grows by 4–14 % in 2024."""
+        rng = self.rng
+        for p in projects:
+            if p.started_on and p.started_on.year < 2023 and p.kind != "idea":
+                p.resumed_2023 = _day(rng, date(2023, 2, 6), date(2023, 3, 20))
+        carried = Counter()
+        for p in projects:
+            if p.construction == "continuing":
+                months = 12 if p.started_on.year < 2023 else 13 - p.started_on.month
+                p.investment[2023] = self.spread(p, 2023, p.planned * rng.randint(60, 110) // 100 * months // 12)
+                carried.update(p.investment[2023])
+        done = [p for p in projects if p.kind == "done2023"]
+        shares = [rng.randint(1, 4) for _ in done]
+        for p in done:
+            p.investment[2023] = {}
+        for month in range(1, 13):
+            in_2024 = sum(p.investment.get(2024, {}).get(month, 0) for p in projects)
+            gap = max(in_2024 * 100 // rng.randint(104, 114) - carried[month], 300_00 * len(done))
+            for p, cents in zip(done, split_exactly(gap // 100 * 100, shares)):
+                p.investment[2023][month] = cents
+        for p in done:
+            p.total = sum(p.investment[2023].values()) * 100 // rng.randint(25, 45) // 100 * 100
+
+    # -- writing a project's facts ------------------------------------------------------
+
+    def project_facts(self, p: DemoProject) -> None:
+        if p.signed_on:
+            self.fact("AgreementSigned", p, p.signed_on, {"investor": company_name(self.rng, self.rng.choice(
+                INVESTOR_CITIES)), "agreed_investment": money(p.total * self.rng.randint(100, 120) // 100)})
+        self.fact("ProjectRegistered", p, p.registered_on, self.registration(p))
+        if p.landed_on:
+            self.fact("ProjectLanded", p, p.landed_on)
+        self.procedures(p)
+        self.plans(p)
+        self.construction(p)
+        self.investment(p, 2023)
+        self.investment(p, 2024)
+        self.stats_entry(p)
+        for event_type, day in (("ProjectCompleted", p.completed_on), ("ProductionStarted", p.production_on),
+                                ("DesignOutputReached", p.output_on)):
+            if day:
+                self.fact(event_type, p, day)
+
+    def registration(self, p: DemoProject) -> dict:
+        return {
+            "name": p.name, "region": YANGCHENG, "township": p.township, "total_investment": money(p.total),
+            "owner": p.owner, "legal_entity": p.legal_entity, "origin": p.origin,
+            "categories": list(p.categories), "required_procedures": list(p.required),
+        }
+
+    def procedures(self, p: DemoProject) -> None:
+        """前期手续: all before the start for started projects, part of them otherwise."""
+        rng = self.rng
+        first = p.registered_on + timedelta(days=5)
+        if p.started_on and p.started_on.year < 2024 or p.kind == "done2023":
+            codes, last = p.required, p.started_on - timedelta(days=3)
+        elif p.started_on:
+            codes, last = p.required[: len(p.required) - (rng.random() < 0.15)], p.started_on - timedelta(days=3)
+        elif p.kind == "idea":
+            return
+        else:
+            codes = p.required[: max(1, round(len(p.required) * rng.uniform(0.2, 0.7)))]
+            last = date(2023, 12, 28) if p.kind == "reserve" else date(2024, 11, 30)
+        days = sorted(_day(rng, first, max(first, last)) for _ in codes)
+        if p.registered_on.year == 2023 and p.kind in ("key", "reserve"):
+            days[0] = _day(rng, first, max(first, min(last, date(2023, 12, 28))))  # 储备 on 1 January 2024
+            days.sort()
+        self.approvals[p.id] = [self.approve(p, code, day) for code, day in zip(codes, days)]
+
+    def approve(self, p: DemoProject, code: str, day: date) -> dict:
+        department = PROCEDURE_DEPARTMENTS[code]
+        return self.fact("ProcedureApproved", p, day, {
+            "procedure": code, "document_no": self.document_no(code, day),
+            "authority": self.authority(code, p.level)}, department=department)
+
+    def document_no(self, code: str, day: date) -> str:
+        key = (code, day.year)
+        self.document_numbers[key] = number = self.document_numbers.get(key, 0) + 1
+        if code == "construction_permit":
+            return f"{YANGCHENG}{day:%Y%m%d}{number:02d}01"  # 施工许可证编号
+        return f"阳{DOCUMENT_PREFIXES[code]}〔{day.year}〕{number}号"
+
+    @staticmethod
+    def authority(code: str, level: str | None) -> str:
+        if code == "approval_filing" and level == "province":
+            return "山西省行政审批服务管理局"
+        return {"approval": "阳城县行政审批服务管理局", "natural_resources": "阳城县自然资源局",
+                "ecology": "晋城市生态环境局阳城分局", "energy": "阳城县能源局"}[PROCEDURE_DEPARTMENTS[code]]
+
+    def plans(self, p: DemoProject) -> None:
+        """Annual plans (2023 and 2024) and the 2024 key-project designation."""
+        if p.started_on and p.started_on.year <= 2023 and (p.construction or p.kind == "done2023"):
+            construction = "new" if p.started_on.year == 2023 else "continuing"
+            planned = sum(p.investment[2023].values()) * self.rng.randint(95, 120) // 100 // 100 * 100
+            day = max(PLAN_DAY_2023, p.registered_on + timedelta(days=5))
+            self.fact("AnnualPlanAdopted", p, day, {"year": 2023, "construction": construction,
+                                                    "planned_investment": money(planned)})
+        if p.construction:
+            self.fact("AnnualPlanAdopted", p, p.plan_on, {"year": 2024, "construction": p.construction,
+                                                          "planned_investment": money(p.planned)})
+        if p.level:
+            self.fact("KeyProjectDesignated", p, DESIGNATION_DAY_2024, {"year": 2024, "level": p.level}, lag=3)
+
+    def construction(self, p: DemoProject) -> None:
+        if p.started_on:
+            self.starts[p.id] = self.fact("ConstructionStarted", p, p.started_on)
+        if p.resumed_2023:
+            self.fact("ConstructionResumed", p, p.resumed_2023, {"year": 2023})
+        if p.resumed_on:
+            self.fact("ConstructionResumed", p, p.resumed_on, {"year": 2024})
+
+    def investment(self, p: DemoProject, year: int) -> None:
+        """Monthly completed investment, each reported in the first days of the next month."""
+        for month, cents in p.investment.get(year, {}).items():
+            reported_on = _month_end(year, month) + timedelta(days=self.rng.randint(2, 8))
+            self.reports[p.id, year, month] = self.report(p.id, year, month, cents, reported_on)
+
+    def report(self, project_id: str, year: int, month: int, cents: int, day: date) -> dict:
+        """InvestmentReported for a month, dated the month's last day (the period it covers)."""
+        return self.emit("InvestmentReported", project_id, _month_end(year, month), self.recorded(day, 0),
+                         {"year": year, "month": month, "amount": money(cents)})
+
+    def stats_entry(self, p: DemoProject) -> None:
+        """入库纳统 for started projects of ≥ 500万 owned by a legal entity."""
+        rng = self.rng
+        if not (p.started_on and p.total >= 500_00 and p.legal_entity) or rng.random() < 0.06:
+            return  # not eligible, or on the statistics bureau's chase list
+        day = p.started_on + timedelta(days=rng.randint(7, 30))
+        last = self.fact("StatsEntrySubmitted", p, day)
+        if rng.random() < 0.15:
+            day += timedelta(days=rng.randint(3, 10))
+            self.fact("StatsEntryReturned", p, day, {"reason": rng.choice(STATS_RETURN_REASONS)})
+            day += timedelta(days=rng.randint(5, 15))
+            last = self.fact("StatsEntrySubmitted", p, day)
+        if rng.random() < 0.95:
+            day += timedelta(days=rng.randint(3, 12))
+            self.emit("StatsEntryApproved", p.id, day, self.recorded(day, 1, after=last["recorded_at"]), {})
+
+    # -- county-wide facts --------------------------------------------------------------
+
+    def targets(self) -> None:
+        day = date(2024, 1, 5)
+        for figure, by, target in TARGETS:
+            self.emit("TargetSet", None, day, self.recorded(day, 2),
+                      {"region": YANGCHENG, "year": 2024, "figure": figure, "by": by, "target": target})
+
+    def leaders(self, key: list[DemoProject]) -> None:
+        """领导包联: every key project gets one county leader (3–10 each, the larger projects to
+        the senior leaders); the leader with fewest projects is transferred in June and replaced."""
+        rng = self.rng
+        leaders = [(f"YC-L{i + 1:02d}", person_name(rng), title) for i, title in enumerate(YANGCHENG_LEADER_TITLES)]
+        successor = leaders.pop()
+        counts = [3] * len(leaders)
+        while sum(counts) < len(key):
+            i = rng.randrange(len(leaders))
+            counts[i] += counts[i] < 10
+        ranked = iter(sorted(key, key=lambda p: (LEVELS.index(p.level), -p.total)))
+        transferred = min(range(len(leaders)), key=counts.__getitem__)
+        release = date(2024, 6, 17)
+        for i, (leader, count) in enumerate(zip(leaders, counts)):
+            attendance = rng.choice((0.6, 0.75, 0.9, 0.95, 1.0, 1.0))  # some leaders miss months
+            for p in itertools.islice(ranked, count):
+                self.assign(p, leader, LEADERS_DAY_2024)
+                if i != transferred:
+                    self.site_visits(p, leader[0], 2, 12, attendance)
+                    continue
+                self.site_visits(p, leader[0], 2, 5, attendance)
+                self.fact("LeaderReleased", p, release, {"leader_id": leader[0]})
+                self.assign(p, successor, release + timedelta(days=3))
+                self.site_visits(p, successor[0], 7, 12, 0.9)
+
+    def assign(self, p: DemoProject, leader: tuple[str, str, str], day: date) -> None:
+        leader_id, name, title = leader
+        self.fact("LeaderAssigned", p, day, {"leader_id": leader_id, "leader_name": name, "title": title}, lag=2)
+
+    def site_visits(self, p: DemoProject, leader_id: str, first: int, last: int, attendance: float) -> None:
+        for month in range(first, last + 1):
+            if self.rng.random() < attendance:
+                day = _day(self.rng, date(2024, month, 1), date(2024, month, 25))
+                self.visits.append(self.fact("SiteVisitRecorded", p, day, {"leader_id": leader_id}))
+
+    def problems(self, plan: list[DemoProject]) -> None:
+        """问题闭环 raise → assign → resolve → follow up; some overdue and escalated (督办)."""
+        rng = self.rng
+        days = sorted(_day(rng, date(2024, 2, 1), date(2024, 11, 15)) for _ in range(90))
+        for n, raised in enumerate(days, start=1):
+            self.problem(rng.choice(plan), f"P{YANGCHENG}-2024-{n:04d}", raised, rng.random())
+
+    def problem(self, p: DemoProject, problem_id: str, raised: date, fate: float) -> None:
+        """``fate`` < 0.70 closed on time; < 0.80 the company is not satisfied at first;
+        < 0.95 resolved late (the first of them escalated); otherwise still open, escalated."""
+        rng = self.rng
+        category, unit, descriptions = rng.choice(PROBLEM_KINDS)
+        ids = {"problem_id": problem_id}
+        last = self.emit("ProblemRaised", p.id, raised, self.recorded(raised, 0),
+                         {**ids, "category": category, "description": rng.choice(descriptions)})
+        assigned = raised + timedelta(days=rng.randint(1, 3))
+        due = assigned + timedelta(days=rng.randint(10, 45))
+        last = self.step("ProblemAssigned", p, assigned, last, {**ids, "unit": unit, "due_on": due.isoformat()})
+        resolved = assigned + timedelta(days=rng.randint(3, (due - assigned).days - 2))
+        if fate >= 0.80:  # overdue: 督办
+            resolved = due + timedelta(days=rng.randint(3, 10))
+            if fate < 0.86 or fate >= 0.95:
+                level = rng.choice(("county", "city", "city", "province")) if fate >= 0.95 else "county"
+                last = self.step("ProblemEscalated", p, resolved, last, {**ids, "level": level})
+                resolved += timedelta(days=rng.randint(3, 20))
+            if fate >= 0.95:
+                return
+        last = self.step("ProblemResolved", p, resolved, last, {**ids}, department=unit)
+        followed = resolved + timedelta(days=rng.randint(1, 2))
+        satisfied = not 0.70 <= fate < 0.80
+        last = self.step("ProblemFollowedUp", p, followed, last, {**ids, "satisfied": satisfied})
+        if not satisfied:  # 回访不满意: reopened, resolved again
+            resolved = followed + timedelta(days=rng.randint(5, 15))
+            last = self.step("ProblemResolved", p, resolved, last, {**ids}, department=unit)
+            self.step("ProblemFollowedUp", p, resolved + timedelta(days=2), last, {**ids, "satisfied": True})
+
+    def step(self, event_type: str, p: DemoProject, day: date, previous: dict, payload: dict,
+             department: str | None = None) -> dict:
+        return self.emit(event_type, p.id, day, self.recorded(day, 0, after=previous["recorded_at"]), payload,
+                         department)
+
+    # -- irregularities -----------------------------------------------------------------
+
+    def irregularities(self, plan: list[DemoProject]) -> None:
+        """Late reports, corrections, retractions, amendments and duplicate deliveries, with
+        Q1 facts affected so that Q1 as published on 10 April differs from Q1 as known now."""
+        self.late_starts(plan)
+        self.late_reports()
+        self.corrections()
+        self.wrong_start(plan)
+        self.wrong_investment(plan)
+        self.wrong_approval(plan)
+        self.wrong_visit()
+        self.amendments(plan)
+        self.duplicates()
+
+    def pick(self, candidates: list[DemoProject]) -> DemoProject:
+        p = self.rng.choice([p for p in candidates if p.id not in self.special])
+        self.special.add(p.id)
+        return p
+
+    def after_publication(self, first: int = 5, last: int = 20) -> str:
+        return self.recorded(PUBLISHED_2024Q1 + timedelta(days=self.rng.randint(first, last)), 0)
+
+    def late_starts(self, plan: list[DemoProject]) -> None:
+        """迟报: two March starts reported only after the Q1 publication."""
+        march = [p for p in plan if p.started_on and date(2024, 3, 10) <= p.started_on <= date(2024, 3, 31)]
+        for _ in range(2):
+            self.starts[self.pick(march).id]["recorded_at"] = self.after_publication()
+
+    def late_reports(self) -> None:
+        """Three March investment reports recorded after the Q1 publication."""
+        march = sorted(k for k in self.reports if k[1:] == (2024, 3) and k[0] not in self.special)
+        for key in self.rng.sample(march, 3):
+            self.special.add(key[0])
+            self.reports[key]["recorded_at"] = self.after_publication(6, 25)
+
+    def corrections(self) -> None:
+        """更正: about 2 % of 2024 reports superseded later (by the statistics bureau), four in Q1."""
+        rng = self.rng
+        keys = sorted(k for k in self.reports if k[1] == 2024)
+        q1 = rng.sample([k for k in keys if k[2] <= 3], 4)
+        rest = rng.sample([k for k in keys if k[2] > 3], max(1, len(keys) // 50 - 4))
+        for key in q1 + rest:
+            original = self.reports[key]
+            cents = int(Decimal(original["payload"]["amount"]) * 100)
+            corrected = cents * rng.choice((80, 85, 90, 110, 115, 125)) // 100
+            day = date.fromisoformat(original["recorded_at"][:10]) + timedelta(days=rng.randint(20, 60))
+            if key[2] <= 3:
+                day = max(day, PUBLISHED_2024Q1 + timedelta(days=3))
+            self.emit("InvestmentReported", key[0], date.fromisoformat(original["occurred_on"]),
+                      self.recorded(day, 0), {**original["payload"], "amount": money(corrected)}, "stats")
+
+    def retract(self, event: dict, day: date, reason: str) -> dict:
+        stamp = self.recorded(day, 0, after=event["recorded_at"])
+        retraction = retraction_of(new_event_id(self.rng), event, day.isoformat(), stamp, reason)
+        self.out.append(retraction)
+        return retraction
+
+    def wrong_start(self, plan: list[DemoProject]) -> None:
+        """A start wrongly reported in March (it really started in the summer), retracted in May."""
+        p = self.pick([p for p in plan if p.started_on and p.started_on >= date(2024, 6, 1)])
+        day = _day(self.rng, date(2024, 3, 11), date(2024, 3, 22))
+        wrong = self.fact("ConstructionStarted", p, day)
+        self.retract(wrong, _day(self.rng, date(2024, 5, 6), date(2024, 5, 17)),
+                     RETRACTION_REASONS["ConstructionStarted"])
+
+    def wrong_investment(self, plan: list[DemoProject]) -> None:
+        """A March investment reported against a project that had not started, retracted in May."""
+        p = self.pick([p for p in plan if p.started_on and p.started_on >= date(2024, 5, 1)])
+        wrong = self.report(p.id, 2024, 3, self.rng.randint(200, 900) * 100, date(2024, 4, 5))
+        retracted_on = _day(self.rng, date(2024, 5, 8), date(2024, 5, 20))
+        self.retract(wrong, retracted_on, RETRACTION_REASONS["InvestmentReported"])
+
+    def wrong_approval(self, plan: list[DemoProject]) -> None:
+        """A February approval attached to the wrong project, retracted after the publication."""
+        def missing(p: DemoProject) -> int:
+            return len(p.required) - len(self.approvals.get(p.id, ()))
+
+        p = self.pick([p for p in plan if p.construction == "new" and missing(p) > 0])
+        code = p.required[-missing(p)]  # the first procedure not yet approved
+        wrong = self.approve(p, code, _day(self.rng, date(2024, 2, 19), date(2024, 2, 29)))
+        retracted_on = PUBLISHED_2024Q1 + timedelta(days=self.rng.randint(8, 14))
+        self.retract(wrong, retracted_on, RETRACTION_REASONS["ProcedureApproved"])
+
+    def wrong_visit(self) -> None:
+        visit = self.rng.choice(self.visits)
+        day = date.fromisoformat(visit["occurred_on"]) + timedelta(days=self.rng.randint(2, 6))
+        self.retract(visit, day, RETRACTION_REASONS["SiteVisitRecorded"])
+
+    def amendments(self, plan: list[DemoProject]) -> None:
+        """变更: a township corrected (in force from March, recorded after the Q1 publication),
+        a total investment raised in June, a planned investment adjusted in July (年中调整)."""
+        rng = self.rng
+        p = self.pick([p for p in plan if p.level == "county" and p.registered_on < date(2024, 1, 1)])
+        moved = self.registration(p) | {"township": rng.choice([t for t in YANGCHENG_TOWNSHIPS if t != p.township])}
+        self.emit("ProjectRegistered", p.id, date(2024, 3, 20), self.after_publication(9, 9), moved)
+        p = self.pick([p for p in plan if p.kind == "plan"])
+        enlarged = self.registration(p) | {"total_investment": money(p.total * 125 // 100)}
+        self.fact("ProjectRegistered", p, _day(rng, date(2024, 6, 10), date(2024, 6, 20)), enlarged)
+        p = self.pick([p for p in plan if p.kind == "plan"])
+        adjusted = money(p.planned * rng.choice((70, 80, 120, 130)) // 100)
+        self.fact("AnnualPlanAdopted", p, _day(rng, date(2024, 7, 8), date(2024, 7, 15)),
+                  {"year": 2024, "construction": p.construction, "planned_investment": adjusted})
+
+    def duplicates(self) -> None:
+        """重复推送: about twenty events delivered twice (same event_id, same content)."""
+        kinds = {"InvestmentReported", "SiteVisitRecorded", "ConstructionResumed", "ProcedureApproved",
+                 "StatsEntrySubmitted"}
+        candidates = [e for e in self.out if e["event_type"] in kinds and e["occurred_on"] >= "2024-01-01"]
+        first = self.rng.choice([e for e in candidates if e["occurred_on"] <= "2024-03-31"])
+        for event in [first] + self.rng.sample([e for e in candidates if e is not first], 19):
+            self.out.append(orjson.loads(orjson.dumps(event)))
+
+
+# ---------------------------------------------------------------------------------------
+# Province scale, files, command line
+# ---------------------------------------------------------------------------------------
+
+
+def province(seed: int = 14, projects: int = 20000, years: tuple[int, ...] = (2023, 2024, 2025)) -> Iterator[dict]:
+    """Shanxi (14) at scale: ``projects`` projects over ``years``, streamed month by month."""
+    from tools.history.province import ProvinceHistory
+
+    return ProvinceHistory(seed, projects, tuple(years)).events()
+
+
+def write_jsonl(events: Iterable[dict], path, limit: int | None = None) -> int:
+    """Write one JSON object per line (UTF-8, no ASCII escaping); return how many were written."""
+    count = 0
+    with open(Path(path), "wb", buffering=1 << 20) as out:
+        for event in itertools.islice(events, limit):
+            out.write(orjson.dumps(event, option=orjson.OPT_APPEND_NEWLINE))
+            count += 1
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.history.county",
+                                     description="Write a generated event history as JSON lines.")
+    parser.add_argument("history", choices=("demo", "province"))
+    parser.add_argument("out", help="output .jsonl file")
+    parser.add_argument("--seed", type=int, help="random seed (demo 2024, province 14)")
+    parser.add_argument("--projects", type=int, default=20000, help="province only: number of projects")
+    parser.add_argument("--years", default="2023,2024,2025", help="province only: comma-separated years")
+    parser.add_argument("--limit", type=int, help="stop after this many events")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.history == "demo":
+        events = demo_county(2024 if args.seed is None else args.seed)
+    else:
+        years = tuple(int(y) for y in args.years.split(","))
+        events = province(14 if args.seed is None else args.seed, args.projects, years)
+    count = write_jsonl(events, args.out, args.limit)
+    print(f"wrote {count} events to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
