@@ -157,7 +157,7 @@ def project(config, backend: str, engine: str, workers: int, total: int) -> tupl
 
     from services.bus import broker as tansu
     from services.log import EventStore
-    from services.log.tables import checkpoints
+    from services.readmodel.tables import checkpoints
 
     group = f"bench-{uuid.uuid4().hex[:8]}"
     with fresh_store(backend) as url, tempfile.TemporaryDirectory(dir=OUT) as var:
@@ -205,7 +205,8 @@ def end_to_end(bootstrap: str, path: Path, backend: str, workers: int, expected_
     from services.bus.producer import DepartmentProducer, publish_file
     from services.bus.topics import ensure_topics
     from services.log import EventStore
-    from services.log.tables import events, facts
+    from services.log.tables import events
+    from services.readmodel.tables import facts
 
     tag = uuid.uuid4().hex[:6]
     config = BusConfig(bootstrap=bootstrap, submissions_topic=f"e2e{tag}.submissions", facts_topic=f"e2e{tag}.facts",

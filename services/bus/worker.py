@@ -20,7 +20,7 @@ from events.errors import EventError
 from services.bus.records import BadFact, Record, stored_event
 from services.bus.wire import EventSerde
 from services.readmodel.sql import apply_batch
-from services.log.tables import checkpoints
+from services.readmodel.tables import checkpoints
 
 log = logging.getLogger("projfacts.worker")
 

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, update
 
 from events.catalogue import OWNERS
 from services.log.store import EventStore, now_local, to_micros
-from services.log.tables import department_tokens, ingest_refusals
+from services.ingest.tables import department_tokens, ingest_refusals
 
 PREFIX = "pf_"
 _TERRITORY = re.compile(r"^(\d{2}|\d{4}|\d{6})$")

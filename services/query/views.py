@@ -20,7 +20,7 @@ from projections.views.stats_entry import stats_entry_view
 from services.query.figures import bus_mode
 from services.readmodel.sql import catch_up
 from services.log.store import EventStore, to_micros
-from services.log.tables import facts, project_regions
+from services.readmodel.tables import facts, project_regions
 
 
 @dataclass(frozen=True)

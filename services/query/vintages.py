@@ -44,7 +44,7 @@ from services.entry.render import tables as render
 from services.query.figures import facts_for, make_query, report_for
 from services.log.store import EventStore, StoredEvent, now_local, to_micros
 from services.log.tables import events as events_table
-from services.log.tables import facts as facts_table
+from services.readmodel.tables import facts as facts_table
 
 SYSTEM = "projfacts-cli"
 # The amendable types (CONTRACT.md §2), and whether their versions are per year.

@@ -21,7 +21,8 @@ from sqlalchemy.dialects import sqlite
 
 from projections.columns import KINDS, PROJECT, TOWNSHIP, Columns, column_row, labels_of
 from services.log.engine import is_sqlite
-from services.log.tables import events, figure_chunks, labels
+from services.log.tables import events
+from services.readmodel.tables import figure_chunks, labels
 
 MERGE_AT = 8  # chunks of one size tier merged into one of the next
 _LOCK = 74_417_001  # PostgreSQL advisory lock serialising merges

@@ -22,7 +22,7 @@ from events.registry import REGISTRY
 from projections.columns import KINDS, PROJECT, Columns, FactColumns, kind_columns, labels_of
 from services.readmodel import columns as figure_index
 from services.readmodel.columns import LABELLED
-from services.log.tables import facts, facts_shadow, project_regions_shadow
+from services.readmodel.tables import facts, facts_shadow, project_regions_shadow
 
 _FACT_COLUMNS = ", ".join(c.name for c in facts.columns)
 

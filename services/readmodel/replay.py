@@ -35,17 +35,8 @@ from services.readmodel.sql import EMBEDDED, fact_row_of, save_checkpoint
 from services.readmodel.rebuild import Window, read_figures, write_window
 from services.log.engine import is_sqlite, make_engine
 from services.log.store import EventStore, now_local
-from services.log.tables import (
-    checkpoints,
-    events,
-    facts,
-    facts_shadow,
-    figure_chunks,
-    figure_chunks_shadow,
-    project_regions,
-    project_regions_shadow,
-    replays,
-)
+from services.log.tables import events
+from services.readmodel.tables import checkpoints, facts, facts_shadow, figure_chunks, figure_chunks_shadow, project_regions, project_regions_shadow, replays
 
 PLAN = "current"
 TAIL = "replay:tail"

@@ -20,7 +20,7 @@ from projections.facts import Fact
 from projections.ledger import fold_all, visible
 from services.log.engine import is_sqlite
 from services.log.store import EventStore, StoredEvent
-from services.log.tables import checkpoints, facts, project_regions
+from services.readmodel.tables import checkpoints, facts, project_regions
 
 EMBEDDED = "embedded"
 _EMBEDDED_LOCK = 74_417_002  # PostgreSQL advisory lock: one embedded projector batch at a time

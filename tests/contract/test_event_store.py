@@ -18,6 +18,8 @@ from services.log import EventStore, migrate
 from services.log.store import AppendOutcome, to_micros
 from services.log.tables import events as events_table
 from services.log.tables import metadata
+import services.ingest.tables  # noqa: F401,E402  (their tables join the one metadata)
+import services.readmodel.tables  # noqa: F401,E402
 
 OTHER = "2501-140522-04-01-000456"
 APPENDED, DUPLICATE, REJECTED = AppendOutcome.APPENDED, AppendOutcome.DUPLICATE, AppendOutcome.REJECTED

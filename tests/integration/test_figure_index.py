@@ -18,7 +18,7 @@ from services.query.figures import make_query, report_for
 from services.readmodel.sql import EMBEDDED, catch_up
 from services.log import EventStore
 from services.log.migrate import alembic_config
-from services.log.tables import checkpoints, figure_chunks, labels
+from services.readmodel.tables import checkpoints, figure_chunks, labels
 
 
 @pytest.fixture(scope="module")

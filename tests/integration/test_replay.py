@@ -25,7 +25,10 @@ from services.readmodel.replay import current_plan, replay, run_worker, start
 from services.log import EventStore
 from projections.columns import NAMES
 from services.readmodel import columns as figure_index
-from services.log.tables import checkpoints, facts, facts_shadow, metadata, project_regions, replays
+from services.log.tables import metadata
+import services.ingest.tables  # noqa: F401,E402  (their tables join the one metadata)
+import services.readmodel.tables  # noqa: F401,E402
+from services.readmodel.tables import checkpoints, facts, facts_shadow, project_regions, replays
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
 

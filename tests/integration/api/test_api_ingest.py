@@ -9,7 +9,7 @@ from api_scenario import OTHER, REGION, build, pid
 from conftest import load
 from helpers import event, new_id
 from services.ingest.tokens import list_tokens, refusals, revoke_token
-from services.log.tables import department_tokens
+from services.ingest.tables import department_tokens
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from services.bus import broker as tansu
 from services.bus.config import BusConfig
 from services.bus.stack import wait_for
 from services.log import EventStore
-from services.log.tables import checkpoints, events, facts
+from services.log.tables import events
+from services.readmodel.tables import checkpoints, facts
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
 AS_OF = "2099-01-01T00:00:00+08:00"  # after every stamp of either path: see test_equivalence.py

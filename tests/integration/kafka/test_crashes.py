@@ -7,7 +7,8 @@ import signal
 import pytest
 
 from bus_pipeline import QUERIES, count, offsets, wait_until
-from services.log.tables import events, facts
+from services.log.tables import events
+from services.readmodel.tables import facts
 
 SLOW = {"batch_size": 100, "batch_pause_ms": 40}  # ~60 batches: room to kill in the middle
 
@@ -62,7 +63,7 @@ def test_a_worker_rebuilds_the_read_model_from_the_event_store(pipeline, demo):
     """The read model lost (or a new one), the facts topic still there: `worker --rebuild`."""
     from sqlalchemy import delete
 
-    from services.log.tables import checkpoints
+    from services.readmodel.tables import checkpoints
 
     total = demo.appended
     pipeline.ingest()

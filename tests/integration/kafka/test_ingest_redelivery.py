@@ -10,7 +10,7 @@ from services.bus.submissions import Ingest
 from services.bus.worker import Projector
 from bus_pipeline import count
 from services.bus.records import Record, stored_event
-from services.log.tables import facts
+from services.readmodel.tables import facts
 from services.bus.topics import read_topic
 from services.bus.wire import EventSerde
 from services.log import EventStore

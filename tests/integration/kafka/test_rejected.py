@@ -14,7 +14,7 @@ from helpers import PROJECT, event, retraction
 from services.bus.records import DEPARTMENT, EVENT_ID, REASON, SOURCE, header
 from services.bus.topics import read_topic
 from services.bus.wire import EventSerde, frame
-from services.log.tables import facts
+from services.readmodel.tables import facts
 
 KEY = PROJECT.encode()  # everything in one partition: a poison message must not block the rest
 
