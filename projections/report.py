@@ -6,10 +6,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Iterable
 
+import orjson
+
 from projections.facts import Fact
 from projections.figures import FIGURES, FORMULAS, Figure, Side, rate
 from projections.periods import Period
 from projections.standing import ProjectFacts, Standing, group_by_project, stand
+
+
+def dumps(obj) -> str:
+    """Deterministic JSON: same content, same bytes (what `--format json` prints, less the newline)."""
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode()
 
 
 @dataclass(frozen=True)

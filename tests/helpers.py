@@ -124,3 +124,25 @@ def assert_physical_schema(engine) -> None:
         for table in ("figure_chunks", "figure_chunks_shadow"):
             assert conn.execute(text(f"SELECT attstorage FROM pg_attribute WHERE attname = 'data' "
                                      f"AND attrelid = '{table}'::regclass")).scalar() == "e", table
+
+
+# ---- stores for tests: written through the accept path, projected by the in-process bus ------------
+def writer_for(url: str):
+    """The composition root's writer on `url` (created and migrated; in-process bus)."""
+    from services.entry.bootstrap import Settings, open_writer
+
+    return open_writer(Settings(url))
+
+
+def reader_for(url: str):
+    from services.entry.bootstrap import Settings, open_reader
+
+    return open_reader(Settings(url))
+
+
+def append_history(writer, objs: Iterable[dict]):
+    """Events as the history import appends them (recorded_at kept, no authorisation), then projected."""
+    from events.codec import validate_object
+    from services.log.store import prepare
+
+    return writer.acceptor.import_prepared([prepare(validate_object(o)) for o in objs])

@@ -50,6 +50,11 @@ def fact_key(event: Event) -> bytes:
     return (region or event.id).encode()
 
 
+def key_of(stored: StoredEvent) -> bytes:
+    """`fact_key` of a logged event."""
+    return (stored.project_id or stored.payload.get("region") or stored.event_id).encode()
+
+
 def fact_headers(position: int, project_seq: int | None) -> Headers:
     return [(POSITION, str(position).encode()), (PROJECT_SEQ, b"" if project_seq is None else str(project_seq).encode())]
 
@@ -80,7 +85,7 @@ def stored_event(event: Event, headers: Headers | None) -> StoredEvent:
         event_id=body["event_id"], event_type=event.event_type, schema_version=event.schema_version,
         project_id=event.project_id, occurred_on=body["occurred_on"], recorded_at=body["recorded_at"],
         recorded_us=to_micros(event.recorded_at), department=event.source.department,
-        system=event.source.system, payload=body["payload"],
+        system=event.source.system, payload=body["payload"], content_hash=event.content_hash(),
     )
 
 

@@ -1,4 +1,4 @@
-"""The local stack, one command up and one down: tansu broker + ingest + workers, by PID.
+"""The local stack, one command up and one down: tansu broker + ingest + relay + workers, by PID.
 
     projfacts stack start [--workers N] [--engine batch|faust]   # writes var/stack.json, logs in var/log/
     projfacts stack stop                                          # SIGTERM each PID, SIGKILL after a grace
@@ -18,6 +18,9 @@ import time
 from pathlib import Path
 
 from services.bus import broker as tansu
+
+
+SINGLES = ("ingest", "relay")  # one process each; the workers are many
 
 
 def var_dir(path: str | Path | None = None) -> Path:
@@ -72,7 +75,7 @@ def projfacts_command() -> list[str]:
 
 def start(var: Path, db: str, *, workers: int = 1, engine: str = "batch", port: int | None = None,
           env: dict | None = None) -> dict:
-    """Broker, topics, one ingest and `workers` projection workers; returns the state written."""
+    """Broker, topics, one ingest, one relay and `workers` projection workers; returns the state written."""
     from services.bus.config import BusConfig
     from services.bus.topics import ensure_topics
     from services.log import EventStore
@@ -83,8 +86,9 @@ def start(var: Path, db: str, *, workers: int = 1, engine: str = "batch", port: 
     EventStore(db).engine.dispose()  # migrate once, before the processes race to
     state = read_state(var)
     command = projfacts_command()
-    if not (state.get("ingest") and tansu.alive(state["ingest"])):
-        state["ingest"] = _spawn(var, "ingest", command + ["ingest"], env)
+    for name in SINGLES:
+        if not (state.get(name) and tansu.alive(state[name])):
+            state[name] = _spawn(var, name, command + [name], env)
     alive = [pid for pid in state.get("workers", []) if tansu.alive(pid)]
     for index in range(len(alive), workers):
         alive.append(_spawn(var, f"worker-{index + 1}", command + ["worker", "--engine", engine], env))
@@ -94,24 +98,25 @@ def start(var: Path, db: str, *, workers: int = 1, engine: str = "batch", port: 
 
 
 def stop(var: Path, *, broker_only: bool = False, timeout: float = 15.0) -> list[int]:
-    """Stop what var/stack.json names: workers, then the ingest, then the broker. Returns the PIDs stopped."""
+    """Stop what var/stack.json names: workers, then the ingest and the relay, then the broker. Returns the PIDs stopped."""
     state = read_state(var)
     stopped = []
-    pids = [] if broker_only else [*state.get("workers", []), *([state["ingest"]] if state.get("ingest") else [])]
+    pids = [] if broker_only else [*state.get("workers", []), *(state[n] for n in SINGLES if state.get(n))]
     for pid in pids:
         if tansu.stop_pid(pid, timeout):
             stopped.append(pid)
     if not broker_only:
         state.pop("workers", None)
-        state.pop("ingest", None)
+        for name in SINGLES:
+            state.pop(name, None)
     broker = state.pop("broker", None)
     if broker and tansu.stop_pid(broker["pid"], timeout):
         stopped.append(broker["pid"])
     (var / "broker.pid").unlink(missing_ok=True)
     if not broker_only:
-        for path in [var / "ingest.pid", *var.glob("worker-*.pid")]:
+        for path in [*(var / f"{n}.pid" for n in SINGLES), *var.glob("worker-*.pid")]:
             path.unlink(missing_ok=True)
-    if state.get("workers") or state.get("ingest"):
+    if state.get("workers") or any(state.get(n) for n in SINGLES):
         _write_state(var, state)
     else:
         _state_path(var).unlink(missing_ok=True)
@@ -123,8 +128,9 @@ def status(var: Path) -> dict:
     out = {}
     if state.get("broker"):
         out["broker"] = {**state["broker"], "alive": tansu.alive(state["broker"]["pid"])}
-    if state.get("ingest"):
-        out["ingest"] = {"pid": state["ingest"], "alive": tansu.alive(state["ingest"])}
+    for name in SINGLES:
+        if state.get(name):
+            out[name] = {"pid": state[name], "alive": tansu.alive(state[name])}
     out["workers"] = [{"pid": pid, "alive": tansu.alive(pid)} for pid in state.get("workers", [])]
     return out
 

@@ -1,20 +1,17 @@
-"""The ingest processor: submissions → (decode, validate, authorise, dedupe, append) → facts | rejected.
+"""The submissions consumer: departments' events off the submissions topic, through the accept path.
 
-One poll batch at a time:
-1. decode each record (Confluent wire format → Avro → validated event); unreadable or invalid → rejected;
-2. authorise (policy.toml, `authz.authorise_submission`); refused → rejected;
-3. append the rest to the event store in one transaction (it stamps `recorded_at`, dedupes by
-   event_id and content, refuses an id reused with other content → rejected);
-4. publish every accepted event — appended *or duplicate* — to the facts topic with its store
-   position, then the dead letters; wait for the broker's acknowledgements;
-5. only then commit the consumed offsets.
+    submissions ─ decode (Confluent wire → Avro → validated event) ─ accept (authorise, append) ─▶ the log
+                └▶ rejected (dead letters: the original bytes, the reason, the department)
 
-A crash anywhere before 5 re-delivers the batch: its events are then duplicates in the store and
-are published again, so a fact appended just before a crash still reaches the facts topic; the
-workers' insert-or-ignore by position makes the repeats harmless. A record that cannot be read
-goes to the rejected topic and its offset is committed with the rest: it never blocks its
-partition. An event the store fails on with an unexpected error is isolated by bisection and
-rejected alone; a database or broker outage stops the batch, which is retried from its first offsets.
+One poll batch at a time: decode each record (unreadable or invalid → rejected), hand the events to
+`services.ingest.accept.Acceptor.submit` (the same authorisation and append as every other door;
+refused → rejected), then commit the consumed offsets. It publishes nothing to the facts topic: the
+relay (services/bus/relay.py) publishes every fact the log holds, whichever door it came in by.
+
+A crash before the commit re-delivers the batch: its events are then duplicates in the log (no-ops).
+A record that cannot be read goes to the rejected topic and its offset is committed with the rest:
+it never blocks its partition. A database or broker outage stops the batch, which is retried from
+its first offsets.
 """
 from __future__ import annotations
 
@@ -24,21 +21,17 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from events import avro
 from events.envelope import Event
 from events.errors import EventError
-from services.ingest.authorise import BusPolicy, authorise_submission, load_policy, store_context
 from services.bus.config import BusConfig
 from services.bus.producer import kafka_producer
-from services.bus.records import Record, fact_headers, fact_key, rejected_headers
+from services.bus.records import Record, rejected_headers
 from services.bus.wire import EventSerde, open_registry, unframe
-from services.log.store import AppendOutcome, AppendResult, EventStore, now_local
-from services.log.tables import events as log_table
+from services.ingest.accept import Acceptor, Outcome, Unavailable
+from services.ingest.authorise import Publisher
+from services.log.store import now_local
 
 log = logging.getLogger("projfacts.ingest")
 
@@ -52,33 +45,28 @@ class IngestStats:
     appended: int = 0
     duplicates: int = 0
     rejected: int = 0
-    published: int = 0
     reasons: list[str] = field(default_factory=list)
 
     def add(self, other: "IngestStats") -> None:
         self.appended += other.appended
         self.duplicates += other.duplicates
         self.rejected += other.rejected
-        self.published += other.published
 
     def line(self) -> str:
-        return (f"appended {self.appended}, duplicates {self.duplicates}, rejected {self.rejected}, "
-                f"facts published {self.published}")
+        return f"appended {self.appended}, duplicates {self.duplicates}, rejected {self.rejected}"
 
 
 class Ingest:
-    def __init__(self, config: BusConfig, store: EventStore, *, policy: BusPolicy | None = None,
-                 serde: EventSerde | None = None, producer=None):
+    def __init__(self, config: BusConfig, acceptor: Acceptor, *, serde: EventSerde | None = None, producer=None):
         self.config = config
-        self.store = store
-        self.policy = policy or load_policy()
+        self.acceptor = acceptor
         self.serde = serde or EventSerde(open_registry(config.schema_registry, register=config.schema_registry_register))
         self.producer = producer or kafka_producer(config)
         self._failures: list[BaseException] = []
 
     # ---- one batch -------------------------------------------------------------------------
     def process(self, records: list[Record]) -> IngestStats:
-        """Decode, authorise, append and publish one batch; raises Transient to have it retried."""
+        """Decode, accept and dead-letter one batch; raises Transient to have it retried."""
         stats = IngestStats()
         rejected_at = now_local().isoformat()
 
@@ -99,33 +87,25 @@ class Ingest:
             except Exception as error:  # a decoder bug must not block the partition either
                 department, event_id = self.peek(record.value)
                 reject(record, f"unreadable: {error!r}", department, event_id)
-        context = self._context([event for _, event in decoded])
-        allowed: list[tuple[Record, Event]] = []
-        for record, event in decoded:
-            reason = authorise_submission(event, self.policy, context)
-            if reason:
-                reject(record, f"unauthorised: event {event.id}: {reason}", event.source.department, event.id)
-            else:
-                allowed.append((record, event))
-        result = self._append([event for _, event in allowed])
-        accepted: dict[str, Event] = {}
-        for index, (record, event) in enumerate(allowed):
-            outcome = result.outcomes[index]
-            if outcome is AppendOutcome.REJECTED:
-                reject(record, f"refused by the event store: {result.reasons[index].describe()}",
-                       event.source.department, event.id)
-                continue
-            if outcome is AppendOutcome.APPENDED:
+        try:
+            verdicts = self.acceptor.submit([e for _, e in decoded], [self.publisher(r, e) for r, e in decoded])
+        except Unavailable as error:
+            raise Transient(str(error)) from error
+        for (record, event), verdict in zip(decoded, verdicts):
+            if verdict.outcome is Outcome.APPENDED:
                 stats.appended += 1
-            else:
+            elif verdict.outcome is Outcome.DUPLICATE:
                 stats.duplicates += 1
-            accepted.setdefault(event.id, event)
-        for position, project_seq, recorded_at, event in self._stored(accepted):
-            value = self.serde.encode(event.stamped(datetime.fromisoformat(recorded_at)))
-            self._send(self.config.facts_topic, fact_key(event), value, fact_headers(position, project_seq))
-            stats.published += 1
+            elif verdict.outcome is Outcome.UNAUTHORISED:
+                reject(record, f"unauthorised: event {event.id}: {verdict.reason}", event.source.department, event.id)
+            else:
+                reject(record, f"refused by the event store: {verdict.describe()}", event.source.department, event.id)
         self._flush()
         return stats
+
+    def publisher(self, record: Record, event: Event) -> Publisher:
+        """Who is writing. Today the department the event declares, within its policy.toml regions."""
+        return Publisher(event.source.department, identity=f"{record.topic}/{record.partition}")
 
     def peek(self, value: bytes | None) -> tuple[str | None, str | None]:
         """(department, event_id) of a record that failed validation, when its Avro is readable."""
@@ -138,53 +118,6 @@ class Ingest:
             return str(raw["source"]["department"]), str(raw["event_id"])
         except Exception:
             return None, None
-
-    def _context(self, events: list[Event]):
-        try:
-            return store_context(self.store.engine, events, self.policy)
-        except (OperationalError, DBAPIError) as error:
-            raise Transient(f"event store unavailable: {error}") from error
-
-    def _append(self, events: list[Event]) -> AppendResult:
-        """Append; an unexpected failure is narrowed down to the event(s) causing it, which are refused."""
-        if not events:
-            return AppendResult()
-        try:
-            return self.store.append(events)
-        except (OperationalError, IntegrityError) as error:
-            raise Transient(f"event store unavailable: {error}") from error
-        except DBAPIError as error:
-            if error.connection_invalidated:
-                raise Transient(f"event store unavailable: {error}") from error
-            failure: BaseException = error
-        except Exception as error:
-            failure = error
-        if len(events) == 1:
-            log.warning("event %s refused by the store: %r", events[0].id, failure)
-            error = EventError(f"could not be stored: {type(failure).__name__}: {str(failure).splitlines()[0][:300]}",
-                               event_id=events[0].id)
-            return AppendResult([AppendOutcome.REJECTED], {0: error})
-        half = len(events) // 2
-        first, second = self._append(events[:half]), self._append(events[half:])
-        return AppendResult(
-            first.outcomes + second.outcomes,
-            {**first.reasons, **{i + half: r for i, r in second.reasons.items()}},
-            {**first.positions, **{i + half: p for i, p in second.positions.items()}},
-        )
-
-    def _stored(self, accepted: dict[str, Event]) -> list[tuple[int, int | None, str, Event]]:
-        """(position, project_seq, recorded_at, event) of accepted events, in log order."""
-        ids = list(accepted)
-        rows = []
-        try:
-            with self.store.engine.connect() as conn:
-                for start in range(0, len(ids), 500):
-                    query = select(log_table.c.event_id, log_table.c.position, log_table.c.project_seq,
-                                   log_table.c.recorded_at).where(log_table.c.event_id.in_(ids[start:start + 500]))
-                    rows += conn.execute(query).all()
-        except (OperationalError, DBAPIError) as error:
-            raise Transient(f"event store unavailable: {error}") from error
-        return sorted((position, seq, recorded, accepted[event_id]) for event_id, position, seq, recorded in rows)
 
     def _send(self, topic: str, key: bytes | None, value: bytes | None, headers) -> None:
         future = self.producer.send(topic, key=key, value=value, headers=headers)
@@ -247,7 +180,7 @@ class Ingest:
         return total
 
 
-def run_ingest(config: BusConfig, store: EventStore) -> IngestStats:
+def run_ingest(config: BusConfig, acceptor: Acceptor) -> IngestStats:
     """The `projfacts ingest` process: runs until SIGTERM or SIGINT."""
     from services.bus.topics import ensure_topics
 
@@ -255,4 +188,4 @@ def run_ingest(config: BusConfig, store: EventStore) -> IngestStats:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    return Ingest(config, store).run(stop)
+    return Ingest(config, acceptor).run(stop)

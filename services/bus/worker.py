@@ -1,45 +1,62 @@
 """The projection step every worker engine shares: a batch of facts records → the SQL read model.
 
-Each record is turned back into the event-store row it was published from (`records.stored_event`)
-and handed to `services.readmodel.sql.apply_batch` — the same pure rows, insert-or-ignore by log
-position, as the embedded projector. One SQL transaction per batch holds the rows *and* each
-partition's next offset (checkpoint `kafka:<group>:<topic>:<partition>`): after a crash a worker
-resumes exactly after the last committed batch, whatever offsets the broker remembers, and a
-re-delivered record changes nothing. That is the exactly-once effect over an at-least-once bus.
+A record on the facts topic is only a notice that the log holds a fact at a position. The worker
+projects the fact *as the log holds it*, and only when the record agrees with the log: same event
+id and same content (the content hash of what the producer said) at that position. A record the
+log does not back — forged onto the topic, or corrupted — is dead-lettered with the reason and
+never projected; the genuine fact, when the relay publishes it, still is.
+
+Each projected fact goes through `services.readmodel.sql.apply_batch` — the same rows,
+insert-or-ignore by log position, as the embedded projector. One SQL transaction per batch holds
+the rows *and* each partition's next offset (checkpoint `kafka:<group>:<topic>:<partition>`):
+after a crash a worker resumes exactly after the last committed batch, whatever offsets the broker
+remembers, and a re-delivered record changes nothing. That is the exactly-once effect over an
+at-least-once bus.
 """
 from __future__ import annotations
 
 import logging
 import time
 from collections import defaultdict
-from typing import Iterable
+from typing import Callable, Iterable
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import delete, select
 
 from events.errors import EventError
 from services.bus.records import BadFact, Record, stored_event
 from services.bus.wire import EventSerde
+from services.log.store import EventStore, StoredEvent
+from services.readmodel import columns as figure_index
 from services.readmodel.sql import apply_batch
 from services.readmodel.tables import checkpoints
 
 log = logging.getLogger("projfacts.worker")
 
 TP = tuple[str, int]
+DeadLetter = Callable[[Record, str], None]
 
 
 def checkpoint_name(group: str, topic: str, partition: int) -> str:
     return f"kafka:{group}:{topic}:{partition}"
 
 
+def _logged(record: Record, reason: str) -> None:
+    log.error("dead letter %s/%d/%d: %s", record.topic, record.partition, record.offset, reason)
+
+
 class Projector:
-    def __init__(self, engine: Engine, group: str, serde: EventSerde | None = None, pause_ms: int = 0):
-        self.engine = engine
+    def __init__(self, events: EventStore, group: str, serde: EventSerde | None = None, pause_ms: int = 0,
+                 dead_letter: DeadLetter = _logged):
+        self.events = events
+        self.engine = events.engine
         self.pause = pause_ms / 1000
         self.group = group
         self.serde = serde or EventSerde()
+        self.dead_letter = dead_letter
+        self.names = figure_index.Labels(self.engine)
         self.next_offsets: dict[TP, int] = {}  # what this process knows is committed
         self.applied = 0
-        self.skipped = 0
+        self.refused = 0
 
     def stored_offsets(self, tps: Iterable[TP]) -> dict[TP, int]:
         """The next offset to read for each partition, from the read model's checkpoints (0 if none)."""
@@ -53,25 +70,53 @@ class Projector:
         self.next_offsets.update(offsets)
         return offsets
 
+    def verified(self, records: list[Record]) -> list[tuple[Record, StoredEvent]]:
+        """Each record with the log's fact it stands for; records the log does not back are dead-lettered."""
+        claims: list[tuple[Record, StoredEvent]] = []
+        for record in records:
+            try:
+                claims.append((record, stored_event(self.serde.decode(record.value), record.headers)))
+            except (EventError, BadFact) as error:
+                self._refuse(record, f"unreadable facts record: {error}")
+        logged = self.events.at_positions([claim.position for _, claim in claims])
+        out = []
+        for record, claim in claims:
+            genuine = logged.get(claim.position)
+            if genuine is None:
+                self._refuse(record, f"the log holds no fact at position {claim.position} (record says event "
+                                     f"{claim.event_id}): not projected")
+            elif genuine.event_id != claim.event_id:
+                self._refuse(record, f"the log holds event {genuine.event_id} at position {claim.position}, "
+                                     f"the record says {claim.event_id}: not projected")
+            elif genuine.content_hash != claim.content_hash:
+                self._refuse(record, f"event {claim.event_id} at position {claim.position}: the record's content "
+                                     f"differs from the log's: not projected")
+            else:
+                out.append((record, genuine))
+        return out
+
+    def _refuse(self, record: Record, reason: str) -> None:
+        self.refused += 1
+        self.dead_letter(record, reason)
+
     def apply(self, records: list[Record]) -> int:
         """Project one batch in one transaction; returns how many facts it carried."""
-        by_tp: dict[TP, list] = defaultdict(list)
+        fresh = []
         ends: dict[TP, int] = {}
         for record in records:
             tp = (record.topic, record.partition)
             if record.offset < self.next_offsets.get(tp, 0):
                 continue  # already in the read model (a re-delivery before our seek took effect)
             ends[tp] = max(ends.get(tp, 0), record.offset + 1)
-            try:
-                by_tp[tp].append(stored_event(self.serde.decode(record.value), record.headers))
-            except (EventError, BadFact) as error:  # only the ingest writes here: log, never block
-                self.skipped += 1
-                log.error("skipping unreadable fact %s/%d/%d: %s", record.topic, record.partition, record.offset, error)
+            fresh.append(record)
         if not ends:
             return 0
+        by_tp: dict[TP, list[StoredEvent]] = defaultdict(list)
+        for record, fact in self.verified(fresh):
+            by_tp[(record.topic, record.partition)].append(fact)
         with self.engine.begin() as conn:
             for tp, end in ends.items():
-                apply_batch(conn, self.engine, by_tp.get(tp, []), checkpoint_name(self.group, *tp), end)
+                apply_batch(conn, self.engine, by_tp.get(tp, []), checkpoint_name(self.group, *tp), end, self.names)
         self.next_offsets.update(ends)
         if self.pause:
             time.sleep(self.pause)
@@ -89,11 +134,24 @@ class Projector:
             return conn.execute(delete(checkpoints).where(checkpoints.c.name.like(f"kafka:{self.group}:%"))).rowcount
 
 
-def rebuild(store, group: str) -> int:
+def rebuild(store: EventStore, group: str) -> int:
     """Forget this group's topic offsets, then rebuild the read model from the event store (the
     system of record, in the same database): afterwards the facts topic is re-read from its start,
     harmlessly (insert-or-ignore). Stop the group's workers first. Returns the facts in the model."""
     from services.readmodel.replay import replay
 
-    Projector(store.engine, group).reset()
+    Projector(store, group).reset()
     return replay(store, fresh=True).events
+
+
+def kafka_dead_letter(config, producer) -> DeadLetter:
+    """Dead letters of the facts topic onto the rejected topic: the record's bytes, the reason."""
+    from services.bus.records import rejected_headers
+    from services.log.store import now_local
+
+    def send(record: Record, reason: str) -> None:
+        _logged(record, reason)
+        headers = rejected_headers(reason, None, None, record, now_local().isoformat())
+        producer.send(config.rejected_topic, key=record.key, value=record.value, headers=headers)
+
+    return send

@@ -64,11 +64,11 @@ async def run(config: BusConfig, projector: Projector, stop: asyncio.Event) -> N
             except Exception as error:  # informational only: the read model holds the real offsets
                 log.debug("broker offset commit failed: %r", error)
             if time.monotonic() - last_report > 10:
-                log.info("projected %d facts (skipped %d)", projector.applied, projector.skipped)
+                log.info("projected %d facts (dead-lettered %d)", projector.applied, projector.refused)
                 last_report = time.monotonic()
     finally:
         await consumer.stop()
-        log.info("worker stopped: projected %d facts (skipped %d)", projector.applied, projector.skipped)
+        log.info("worker stopped: projected %d facts (dead-lettered %d)", projector.applied, projector.refused)
 
 
 def run_forever(config: BusConfig, projector: Projector) -> None:

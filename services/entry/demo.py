@@ -1,22 +1,24 @@
-"""The demo county: 阳城 (140522) 2024, generated, imported, and its first quarter reported
+"""The demo county: 阳城 (140522) 2024, shipped as a history file (data/yangcheng-2024.jsonl.gz,
+made by tools/history, a test holds the two equal), imported, and its first quarter reported
 twice — as published on 10 April and as known now — with the differences shown."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from services.entry.bootstrap import Settings, open_reader, open_writer
 from services.entry.render import tables as render
-from tools.history.county import demo_county, write_jsonl
+from services.ingest.accept import Acceptor
 from services.ingest.importer import import_file
-from services.query.figures import explain_for, make_query, report_for
 from services.log import EventStore
+from services.log.engine import data_dir
+from services.query.figures import explain_for, make_query, report_for
 
+HISTORY = Path(__file__).with_name("data") / "yangcheng-2024.jsonl.gz"
 REGION, PERIOD, PUBLISHED_ON = "140522", "2024Q1", "2024-04-10"
 
 
 def demo_store_url() -> str:
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "projfacts"
+    base = data_dir()
     base.mkdir(parents=True, exist_ok=True)
     path = base / "demo.sqlite"
     for leftover in base.glob("demo.sqlite*"):
@@ -24,12 +26,9 @@ def demo_store_url() -> str:
     return f"sqlite:///{path}"
 
 
-def load_demo(store: EventStore) -> str:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "yangcheng-2024.jsonl"
-        write_jsonl(demo_county(), path)
-        rejected: list[str] = []
-        summary = import_file(path, store, lambda n, e: rejected.append(f"line {n}: {e.describe()}"))
+def load_demo(acceptor: Acceptor) -> str:
+    rejected: list[str] = []
+    summary = import_file(HISTORY, acceptor, lambda n, e: rejected.append(f"line {n}: {e.describe()}"))
     if rejected:
         raise RuntimeError("the demo history has invalid lines:\n" + "\n".join(rejected[:10]))
     return summary.line()
@@ -69,8 +68,10 @@ def _kinds(store: EventStore, event_ids: list[str]) -> str:
 
 
 def run_demo(db: str | None = None) -> str:
-    store = EventStore(db or demo_store_url())
-    lines = [f"阳城县 (140522) 2024 demo history: {load_demo(store)}", ""]
+    settings = Settings(db or demo_store_url())
+    loaded = load_demo(open_writer(settings).acceptor)
+    store = open_reader(settings).events
+    lines = [f"阳城县 (140522) 2024 demo history: {loaded}", ""]
     published = report_for(store, make_query(REGION, PERIOD, PUBLISHED_ON))
     now = report_for(store, make_query(REGION, PERIOD))
     lines += ["== 2024年一季度 as published on 2024-04-10 ==", render.report_table(published), ""]

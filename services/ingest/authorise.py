@@ -1,39 +1,75 @@
-"""The bus's authorisation: `policy.toml` (or a file named by PROJFACTS_BUS_POLICY) applied with
-the pure functions of `services.ingest.rules` — the same rules as the HTTP ingest.
+"""Authorisation (发布权限): may this publisher write this fact, here? One module for every door
+where departments publish — the HTTP ingest and the submissions topic; the history import is the
+administrator's and applies none of it (CONTRACT.md §4).
 
-`authorise_submission` is pure: what it needs from the log comes in a `Context` (the retracted
-events' types and publishers, the projects' registered regions), which the ingest fills once
-per batch (`StoreContext`).
+    authorise(event, publisher, policy, context) -> Refusal | None
+
+- the event's `source.department` must be the publisher's;
+- a type with owners may be published only by one of them (`policy.toml`, by default DOMAIN.md's
+  table, `events.catalogue.OWNERS`); `ProblemResolved` by any department (the assigned unit);
+- `EventRetracted` only by the retracted event's publisher or a department owning its type; a
+  retraction of an event the log does not hold is refused;
+- territory: the fact's region must lie in the department's regions (`policy.toml`) and in the
+  publisher's territory (a token's); a project's region is that of its first registration (else
+  the 6 digits inside its code), and a registration may not move a project out of reach.
+
+`authorise` is pure: what it needs from the log comes in a `Context`, filled once per batch by
+`context_for`.
 """
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Protocol
+from typing import Iterable, Mapping
 
+from events.catalogue import OWNERS
 from events.envelope import Event
-from services.ingest.rules import Policy, authorise, authorise_region, region_from_code
+from services.log.store import EventStore, Known
 
 DEFAULT_FILE = Path(__file__).with_name("policy.toml")
 EVERYWHERE = ("",)
+RETRACTION = "EventRetracted"
+ANY_DEPARTMENT = frozenset({"ProblemResolved"})
+_CODE_REGION = re.compile(r"^[0-9]{4}-([0-9]{6})-")
 
 
 @dataclass(frozen=True)
-class BusPolicy:
-    rules: Policy
-    regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # department -> prefixes
+class Policy:
+    """event_type -> the departments that may publish it; types anyone may; each department's regions."""
+
+    owners: Mapping[str, frozenset[str]]
+    any_department: frozenset[str] = ANY_DEPARTMENT
+    regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # department -> code prefixes
 
     def scope(self, department: str) -> tuple[str, ...]:
         return self.regions.get(department, EVERYWHERE)
 
-    def restricted(self, department: str) -> bool:
-        return "" not in self.scope(department)
+
+DEFAULT_POLICY = Policy({t: frozenset(d) for t, d in OWNERS.items()})
 
 
-def load_policy(path: str | Path | None = None) -> BusPolicy:
+@dataclass(frozen=True)
+class Publisher:
+    """Who writes: a department, the territory it may write about (region code prefixes; "" is
+    everywhere), and how it was identified (a token id, a bus channel), for the audit."""
+
+    department: str
+    territory: tuple[str, ...] = EVERYWHERE
+    identity: str | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    field: str | None
+    reason: str
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """`policy.toml` (or the file named by PROJFACTS_BUS_POLICY)."""
     path = Path(path or os.environ.get("PROJFACTS_BUS_POLICY") or DEFAULT_FILE)
     with open(path, "rb") as handle:
         tree = tomllib.load(handle)
@@ -43,91 +79,114 @@ def load_policy(path: str | Path | None = None) -> BusPolicy:
         for event_type in rule.get("types", []):
             owners[event_type].add(department)
         prefixes = tuple(str(p) for p in rule.get("regions", [""]))
-        bad = [p for p in prefixes if p and (not p.isdigit() or len(p) not in (2, 4, 6))]
+        bad = [p for p in prefixes if p and not re.fullmatch(r"[0-9]{2}|[0-9]{4}|[0-9]{6}", p)]
         if bad:
             raise ValueError(f"{path}: department {department}: region prefixes must be 2, 4 or 6 digits, got {bad}")
         regions[department] = prefixes
     anyone = frozenset(tree.get("any_department", {}).get("types", []))
-    return BusPolicy(Policy({t: frozenset(d) for t, d in owners.items()}, anyone), regions)
+    return Policy({t: frozenset(d) for t, d in owners.items()}, anyone, regions)
 
 
-class Context(Protocol):
-    def retracted(self, event_id: str) -> tuple[str, str] | None:
-        """(event_type, publishing department) of a logged event, None when unknown."""
+# ---- what the log says -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """The logged events a batch retracts, and the region each of its projects belongs to."""
 
-    def region(self, project_id: str) -> str | None:
-        """The region of the project's latest registration, None when not registered."""
+    targets: Mapping[str, Known] = field(default_factory=dict)
+    regions: Mapping[str, str] = field(default_factory=dict)  # project -> region of its first registration
 
-
-def region_of(event: Event, context: Context) -> str | None:
-    """ProjectRegistered and project-less facts carry it; others take the project's registration,
-    else the region inside the project code."""
-    if event.event_type == "ProjectRegistered":
-        return event.payload.region
-    if event.project_id is None:
-        return getattr(event.payload, "region", None)
-    return context.region(event.project_id) or region_from_code(event.project_id)
-
-
-def authorise_submission(event: Event, policy: BusPolicy, context: Context) -> str | None:
-    """None when the event's own department may publish it on the bus, else the reason."""
-    department = event.source.department
-    retracted = context.retracted(str(event.payload.retracted_event_id)) if event.event_type == "EventRetracted" else None
-    reason = authorise(event, department, policy.rules, retracted=retracted)
-    if reason or not policy.restricted(department):
-        return reason
-    region = region_of(event, context)
-    reasons = [authorise_region(region, prefix) for prefix in policy.scope(department)]
-    if all(reasons):
-        return reasons[0] if len(reasons) == 1 else f"region {region} is outside {department}'s territory " \
-                                                        f"({', '.join(policy.scope(department))})"
-    if event.event_type == "ProjectRegistered" and event.project_id:
-        known = context.region(event.project_id)  # an amendment may not move a project out of reach
-        if known and all(authorise_region(known, p) for p in policy.scope(department)):
-            return f"project registered in {known}, outside {department}'s territory"
-    return None
-
-
-@dataclass
-class MappingContext:
-    """A Context from plain mappings (tests, and the ingest's per-batch lookups)."""
-
-    targets: Mapping[str, tuple[str, str]] = field(default_factory=dict)
-    regions: Mapping[str, str] = field(default_factory=dict)
-
-    def retracted(self, event_id: str) -> tuple[str, str] | None:
+    def target(self, event_id: str) -> Known | None:
         return self.targets.get(event_id)
 
     def region(self, project_id: str) -> str | None:
         return self.regions.get(project_id)
 
 
-def store_context(engine, events: Iterable[Event], policy: BusPolicy) -> MappingContext:
-    """Look up, in one or two queries, what authorising `events` needs from the log; events
-    earlier in the same batch count as known."""
-    from sqlalchemy import select
-
-    from services.log.tables import events as log
-
-    events = list(events)
-    targets: dict[str, tuple[str, str]] = {}
-    regions: dict[str, str] = {}
-    wanted = [str(e.payload.retracted_event_id) for e in events if e.event_type == "EventRetracted"]
-    projects = sorted({e.project_id for e in events if e.project_id and policy.restricted(e.source.department)})
-    with engine.connect() as conn:
-        for start in range(0, len(wanted), 500):
-            query = select(log.c.event_id, log.c.event_type, log.c.department).where(
-                log.c.event_id.in_(wanted[start:start + 500]))
-            targets.update({row[0]: (row[1], row[2]) for row in conn.execute(query)})
-        for start in range(0, len(projects), 500):
-            query = (select(log.c.project_id, log.c.payload).where(
-                log.c.event_type == "ProjectRegistered", log.c.project_id.in_(projects[start:start + 500]))
-                .order_by(log.c.occurred_on, log.c.recorded_us, log.c.position))
-            import orjson
-
-            regions.update({row[0]: orjson.loads(row[1])["region"] for row in conn.execute(query)})
-    for e in events:  # earlier in this batch
-        targets.setdefault(e.id, (e.event_type, e.source.department))
+def context_for(events: EventStore, batch: Iterable[Event]) -> Context:
+    """One or two queries for a batch; events earlier in the batch count as known."""
+    batch = list(batch)
+    retracted = [str(e.payload.retracted_event_id) for e in batch if e.event_type == RETRACTION]
+    targets = dict(events.known(retracted)) if retracted else {}
+    projects = sorted({e.project_id for e in batch if e.project_id})
+    regions = dict(events.first_regions(projects)) if projects else {}
+    for e in batch:
+        region = getattr(e.payload, "region", None)
+        targets.setdefault(e.id, Known(e.event_type, e.source.department, e.project_id,
+                                       region if e.project_id is None else None))
         if e.event_type == "ProjectRegistered" and e.project_id not in regions:
             regions[e.project_id] = e.payload.region
-    return MappingContext(targets, regions)
+    return Context(targets, regions)
+
+
+# ---- the rules ---------------------------------------------------------------------------------
+def region_from_code(project_id: str | None) -> str | None:
+    """The 6-digit 行政区划代码 inside a 项目代码 (`2501-140522-04-01-000123` → `140522`)."""
+    match = _CODE_REGION.match(project_id or "")
+    return match.group(1) if match else None
+
+
+def within(region: str | None, scope: Iterable[str]) -> bool:
+    return region is not None and any(region.startswith(prefix) for prefix in scope)
+
+
+def authorise(event: Event, publisher: Publisher, policy: Policy = DEFAULT_POLICY,
+              context: Context | None = None) -> Refusal | None:
+    """None when `publisher` may write `event`, else why not (and which field)."""
+    context = context or Context()
+    department = publisher.department
+    if event.source.department != department:
+        return Refusal("source.department", f"source.department {event.source.department!r} is not the "
+                                            f"publishing department {department!r}")
+    refusal = _ownership(event, department, policy, context)
+    if refusal:
+        return refusal
+    for scope, whose in ((policy.scope(department), f"{department}'s territory"),
+                         (publisher.territory, "this publisher's territory")):
+        if "" not in scope and (refusal := _territory(event, scope, whose, context)):
+            return refusal
+    return None
+
+
+def _ownership(event: Event, department: str, policy: Policy, context: Context) -> Refusal | None:
+    if event.event_type == RETRACTION:
+        target = context.target(str(event.payload.retracted_event_id))
+        if target is None:
+            return Refusal("payload.retracted_event_id",
+                           "the retracted event is not in the log; only its owner may retract it")
+        if department == target.department or department in policy.owners.get(target.event_type, ()):
+            return None
+        return Refusal("payload.retracted_event_id",
+                       f"{department} may not retract a {target.event_type} (published by {target.department})")
+    if event.event_type in policy.any_department:
+        return None
+    owners = policy.owners.get(event.event_type)
+    if not owners or department not in owners:
+        allowed = ", ".join(sorted(owners or ())) or "nobody"
+        return Refusal("event_type", f"{department} may not publish {event.event_type} (owned by {allowed})")
+    return None
+
+
+def region_of(event: Event, context: Context) -> tuple[str | None, str]:
+    """(the region a fact is about, the field that says so)."""
+    if event.event_type == "ProjectRegistered":
+        return event.payload.region, "payload.region"
+    if event.project_id is None:
+        if hasattr(event.payload, "region"):
+            return event.payload.region, "payload.region"
+        target = context.target(str(event.payload.retracted_event_id)) if event.event_type == RETRACTION else None
+        return (target.region if target else None), "payload.retracted_event_id"
+    return context.region(event.project_id) or region_from_code(event.project_id), "project_id"
+
+
+def _territory(event: Event, scope: tuple[str, ...], whose: str, context: Context) -> Refusal | None:
+    region, where = region_of(event, context)
+    if region is None:
+        return Refusal(where, f"the project's region is unknown (not registered, no region in its code); "
+                              f"{whose} is {', '.join(scope)}")
+    if not within(region, scope):
+        return Refusal(where, f"region {region} is outside {whose} ({', '.join(scope)})")
+    if event.event_type == "ProjectRegistered" and event.project_id:
+        known = context.region(event.project_id)  # an amendment may not move a project out of reach
+        if known and known != region and not within(known, scope):
+            return Refusal("project_id", f"project registered in {known}, outside {whose} ({', '.join(scope)})")
+    return None

@@ -3,10 +3,12 @@
 Lines are validated in chunks (in worker processes when the file is large) and appended in
 transactions of up to APPEND_EVENTS events, so a bad line never loses the good lines around it
 and a re-import appends nothing. No department authorisation here: that guards the bus and
-HTTP ingest.
+HTTP ingest. The lines go through the accept path (`services.ingest.accept`), which tells the bus
+once the whole file is in, so that a large import is projected in bulk.
 """
 from __future__ import annotations
 
+import gzip
 import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -16,7 +18,8 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from events.codec import parse_line
 from events.errors import EventError
-from services.log.store import EventStore, PreparedEvent, prepare
+from services.ingest.accept import Acceptor
+from services.log.store import PreparedEvent, prepare
 
 Chunk = list[tuple[int, bytes]]
 Validated = list[tuple[int, PreparedEvent | EventError]]
@@ -92,10 +95,10 @@ def _grouped(validated: Iterable[Validated], size: int = APPEND_EVENTS) -> Itera
         yield group
 
 
-def append_validated(store: EventStore, validated: Validated, summary: ImportSummary, on_reject: OnReject) -> None:
+def append_validated(acceptor: Acceptor, validated: Validated, summary: ImportSummary, on_reject: OnReject) -> None:
     good = [(n, item) for n, item in validated if not isinstance(item, EventError)]
     rejects = [(n, item) for n, item in validated if isinstance(item, EventError)]
-    result = store.append_prepared([item for _, item in good], keep_recorded_at=True)
+    result = acceptor.import_prepared([item for _, item in good], notify=False)
     summary.appended += result.appended
     summary.duplicates += result.duplicates
     rejects += [(good[i][0], error) for i, error in result.reasons.items()]
@@ -104,7 +107,7 @@ def append_validated(store: EventStore, validated: Validated, summary: ImportSum
         on_reject(number, error)
 
 
-def import_file(path: str | Path, store: EventStore, on_reject: OnReject, *, workers: int | None = None,
+def import_file(path: str | Path, acceptor: Acceptor, on_reject: OnReject, *, workers: int | None = None,
                 progress: bool = False) -> ImportSummary:
     path = Path(path)
     size = path.stat().st_size
@@ -112,12 +115,14 @@ def import_file(path: str | Path, store: EventStore, on_reject: OnReject, *, wor
         workers = min(os.cpu_count() or 1, 4) if size >= PARALLEL_FROM_BYTES else 1
     summary = ImportSummary()
     bar = _progress_bar(size, path.name) if progress else None
-    with path.open("rb") as stream:
+    with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as stream:
         chunks = numbered_chunks(stream, on_bytes=bar.update if bar else None)
         for validated in _grouped(_validated(chunks, workers)):
-            append_validated(store, validated, summary, on_reject)
+            append_validated(acceptor, validated, summary, on_reject)
     if bar:
         bar.close()
+    if summary.appended:
+        acceptor.notify()
     return summary
 
 

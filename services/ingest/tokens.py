@@ -9,25 +9,16 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 
 from events.catalogue import OWNERS
+from services.ingest.authorise import Publisher
 from services.log.store import EventStore, now_local, to_micros
 from services.ingest.tables import department_tokens, ingest_refusals
 
 PREFIX = "pf_"
 _TERRITORY = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
-
-
-@dataclass(frozen=True)
-class Publisher:
-    """Who a valid token says is writing."""
-
-    token_id: str
-    department: str
-    territory: str
 
 
 def departments() -> list[str]:
@@ -78,7 +69,7 @@ def verify(store: EventStore, token: str | None) -> Publisher | None:
         row = conn.execute(query).first()
     if row is None or row.revoked_at is not None:
         return None
-    return Publisher(row.token_id, row.department, row.territory)
+    return Publisher(row.department, (row.territory,), identity=row.token_id)
 
 
 def record_refusal(store: EventStore, status: int, reason: str, *, publisher: Publisher | None = None,
@@ -90,7 +81,7 @@ def record_refusal(store: EventStore, status: int, reason: str, *, publisher: Pu
         conn.execute(insert(ingest_refusals).values(
             at=stamp.isoformat(), at_us=to_micros(stamp), status=status,
             department=publisher.department if publisher else None,
-            token_id=publisher.token_id if publisher else None,
+            token_id=publisher.identity if publisher else None,
             event_id=_short(event_id, 64), event_type=_short(event_type, 64), project_id=_short(project_id, 64),
             field=_short(field, 200), reason=reason, client=_short(client, 64)))
 

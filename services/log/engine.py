@@ -1,22 +1,32 @@
-"""Engines for the two stores: SQLite (the embedded default) and PostgreSQL."""
+"""Engines for the two stores: SQLite (the embedded default) and PostgreSQL.
+
+A writer's engine creates what it needs (the SQLite file's folder); a reader's engine never
+writes: SQLite is opened read-only (`mode=ro`), PostgreSQL sessions are read-only transactions,
+and a store that does not exist is an error that says so (`StoreError`), never an empty store.
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 
 DEFAULT_SQLITE_NAME = "projfacts.sqlite"
 
 
+class StoreError(RuntimeError):
+    """The store cannot be used as asked: one line for people, saying what to do."""
+
+
+def data_dir() -> Path:
+    """$XDG_DATA_HOME/projfacts (normally ~/.local/share/projfacts); not created here."""
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "projfacts"
+
+
 def default_url() -> str:
-    """`PROJFACTS_DB`, else an SQLite file under $XDG_DATA_HOME/projfacts (~/.local/share/projfacts)."""
-    url = os.environ.get("PROJFACTS_DB")
-    if url:
-        return url
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "projfacts"
-    base.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{base / DEFAULT_SQLITE_NAME}"
+    """`PROJFACTS_DB`, else the embedded SQLite file under `data_dir()`."""
+    return os.environ.get("PROJFACTS_DB") or f"sqlite:///{data_dir() / DEFAULT_SQLITE_NAME}"
 
 
 def _normalise(url: str) -> str:
@@ -25,23 +35,70 @@ def _normalise(url: str) -> str:
     return url
 
 
-def make_engine(url: str | None = None) -> Engine:
+def sqlite_file(url: str) -> Path | None:
+    """The database file of an SQLite URL (None: in memory, or not SQLite)."""
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def describe(url: str) -> str:
+    """The store as people name it: the SQLite file, or the URL without its password."""
+    path = sqlite_file(url)
+    if path is not None:
+        return str(path)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: shown as given
+        return url
+
+
+def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     url = _normalise(url or default_url())
-    if url.startswith("sqlite"):
-        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise StoreError(f"--db {url!r} is not a database URL: use sqlite:///PATH or "
+                         f"postgresql://USER@HOST/DB") from None
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise StoreError(f"--db {describe(url)}: only SQLite (sqlite:///PATH) and PostgreSQL "
+                         f"(postgresql://USER@HOST/DB) stores are supported")
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite(url, read_only)
+    connect: dict = {"connect_timeout": 10}
+    if read_only:  # read-only transactions, kept beside any options the URL gives (search_path …)
+        given = parsed.query.get("options", "")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        connect["options"] = f"{given} -c default_transaction_read_only=on".strip()
+    return create_engine(url, pool_pre_ping=True, connect_args=connect)
+
+
+def _sqlite(url: str, read_only: bool) -> Engine:
+    path = sqlite_file(url)
+    if path is not None and read_only:
+        if not path.is_file():
+            raise StoreError(f"no store at {path}: import events first (projfacts import FILE --db "
+                             f"sqlite:///{path}), or give the right --db / PROJFACTS_DB")
+        engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true", connect_args={"timeout": 60})
+    else:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60})
-        _sqlite_transactions(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    _sqlite_transactions(engine, read_only)
+    return engine
 
 
-def _sqlite_transactions(engine: Engine) -> None:
+def _sqlite_transactions(engine: Engine, read_only: bool) -> None:
     """Let SQLAlchemy, not pysqlite, open transactions; writers take the lock up front."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
+        if read_only:
+            return
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -50,7 +107,7 @@ def _sqlite_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection):
         writer = connection.get_execution_options().get("projfacts_writer")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer and not read_only else "BEGIN")
 
 
 def is_sqlite(engine: Engine) -> bool:

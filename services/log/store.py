@@ -50,6 +50,7 @@ class AppendResult:
     outcomes: list[AppendOutcome] = field(default_factory=list)
     reasons: dict[int, EventError] = field(default_factory=dict)
     positions: dict[int, int] = field(default_factory=dict)
+    recorded: dict[int, str] = field(default_factory=dict)  # recorded_at of the appended ones
 
     def count(self, outcome: AppendOutcome) -> int:
         return sum(1 for o in self.outcomes if o is outcome)
@@ -83,6 +84,7 @@ class StoredEvent:
     department: str
     system: str
     payload: dict
+    content_hash: str = ""  # of what the producer said (everything but recorded_at), as appended
 
     def to_json(self) -> dict:
         """The contract's JSON object of this event, as stored."""
@@ -98,9 +100,16 @@ class StoredEvent:
         }
 
     def to_event(self) -> Event:
+        """The event at its latest schema version (upcast), as projections read it."""
         from events.codec import load_stored
 
         return load_stored(self.to_json())
+
+    def as_appended(self) -> Event:
+        """The event exactly as appended: its own schema version, its stamped recorded_at."""
+        from events.codec import validate_object
+
+        return validate_object(self.to_json())
 
 
 _COLUMNS = [c.name for c in events_table.columns]
@@ -116,9 +125,17 @@ _INSERT_SQL = f"INSERT INTO events ({_ROW_NAMES}) VALUES ({', '.join('?' * len(_
 
 def _stored(row) -> StoredEvent:
     values = dict(zip(_COLUMNS, row))
-    values.pop("content_hash")
     values["payload"] = orjson.loads(values["payload"])
     return StoredEvent(**values)
+
+
+class Known(NamedTuple):
+    """A logged event as authorisation sees it."""
+
+    event_type: str
+    department: str
+    project_id: str | None
+    region: str | None  # a project-less event's payload region (TargetSet, ReportPublished)
 
 
 class PreparedEvent(NamedTuple):
@@ -158,10 +175,24 @@ class _Candidate:
 
 
 class EventStore:
+    """The log on SQLite or PostgreSQL. `EventStore(url)` is a writer's: it creates and migrates the
+    store on first use; `EventStore.reader(url)` opens an existing store read-only."""
+
     def __init__(self, url_or_engine: str | Engine | None = None, *, migrate_schema: bool = True):
         self.engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
         if migrate_schema:
             migrate.upgrade(self.engine)
+
+    @classmethod
+    def reader(cls, url: str | None = None) -> "EventStore":
+        """An existing store, read-only: never created, migrated or written (StoreError otherwise)."""
+        engine = make_engine(url, read_only=True)
+        try:
+            migrate.check(engine)
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(engine, migrate_schema=False)
 
     # ---- writing -------------------------------------------------------------------------
     def append(self, batch: Sequence[Event], *, keep_recorded_at: bool = False) -> AppendResult:
@@ -254,6 +285,7 @@ class EventStore:
                          event.occurred_on, recorded, recorded_us, event.department, event.system, event.payload,
                          event.content_hash))
             result.positions[c.index] = position
+            result.recorded[c.index] = recorded
         self._write_rows(conn, rows)
 
     def _write_rows(self, conn, rows: list[tuple]) -> None:
@@ -313,12 +345,67 @@ class EventStore:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(events_table)).scalar_one()
 
-    def read(self, after: int = 0, until: int | None = None, *, batch: int = 5000) -> Iterator[StoredEvent]:
-        """Events with `after` < position ≤ `until`, in log order."""
+    def read(self, after: int = 0, until: int | None = None, *, batch: int = 5000,
+             limit: int | None = None) -> Iterator[StoredEvent]:
+        """Events with `after` < position ≤ `until` (at most `limit` of them), in log order."""
         query = select(events_table).where(events_table.c.position > after)
         if until is not None:
             query = query.where(events_table.c.position <= until)
-        yield from self._stream(query.order_by(events_table.c.position), batch)
+        query = query.order_by(events_table.c.position)
+        if limit is not None:
+            query = query.limit(limit)
+        yield from self._stream(query, batch)
+
+    def at_positions(self, positions: Sequence[int]) -> dict[int, StoredEvent]:
+        """The events at these log positions (those the log holds)."""
+        wanted = sorted(set(positions))
+        found: dict[int, StoredEvent] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 900):
+                part = wanted[start:start + 900]
+                query = select(events_table).where(events_table.c.position.in_(part))
+                found.update((row.position, _stored(row)) for row in conn.execute(query))
+        return found
+
+    def event_ids_at(self, positions: Sequence[int]) -> dict[int, str]:
+        """position -> event_id, for the positions the log holds."""
+        wanted = sorted(set(positions))
+        found: dict[int, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 900):
+                query = select(events_table.c.position, events_table.c.event_id).where(
+                    events_table.c.position.in_(wanted[start:start + 900]))
+                found.update(conn.execute(query).all())
+        return found
+
+    def known(self, event_ids: Sequence[str]) -> dict[str, "Known"]:
+        """What authorisation needs of logged events: type, publishing department, project, and the
+        region a project-less one names (a target's), by event id."""
+        found: dict[str, Known] = {}
+        ids = sorted(set(event_ids))
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                query = select(events_table.c.event_id, events_table.c.event_type, events_table.c.department,
+                               events_table.c.project_id, events_table.c.payload).where(
+                    events_table.c.event_id.in_(ids[start:start + 500]))
+                for event_id, event_type, department, project_id, payload in conn.execute(query):
+                    region = orjson.loads(payload).get("region") if project_id is None else None
+                    found[event_id] = Known(event_type, department, project_id, region)
+        return found
+
+    def first_regions(self, project_ids: Sequence[str]) -> dict[str, str]:
+        """The region of each project's first registration in the log (who it belongs to)."""
+        found: dict[str, str] = {}
+        ids = sorted(set(project_ids))
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                query = (select(events_table.c.project_id, events_table.c.payload)
+                         .where(events_table.c.event_type == "ProjectRegistered",
+                                events_table.c.project_id.in_(ids[start:start + 500]))
+                         .order_by(events_table.c.position.desc()))
+                for project_id, payload in conn.execute(query):  # the earliest is written last
+                    found[project_id] = orjson.loads(payload)["region"]
+        return found
 
     def read_project(self, project_id: str) -> Iterator[StoredEvent]:
         query = select(events_table).where(events_table.c.project_id == project_id)

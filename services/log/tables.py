@@ -31,3 +31,11 @@ events = Table(
     UniqueConstraint("project_id", "project_seq", name="uq_events_project_seq"),
     Index("ix_events_recorded_us", "recorded_us"),
 )
+
+# ---- the relay (services/bus/relay.py): how far each relay has published the log ---------------
+relay_checkpoints = Table(
+    "relay_checkpoints",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)

@@ -1,8 +1,9 @@
 """Query glue for the views (入库纳统, 领导包联, 问题闭环, 一项一档, stages), used by the CLI and
-the HTTP API: bring the read model up to date, load the facts visible as of the asked recorded
-time, and hand them to the pure folds in `projections.views`."""
+the HTTP API, read-only: load the facts visible as of the asked recorded time and hand them to the
+pure folds in `projections.views`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,8 +18,6 @@ from projections.views.leaders import leaders_view
 from projections.views.problems import POLICIES, DeadlinePolicy, problems_view
 from projections.views.stage import stage_view
 from projections.views.stats_entry import stats_entry_view
-from services.query.figures import bus_mode
-from services.readmodel.sql import catch_up
 from services.log.store import EventStore, to_micros
 from services.readmodel.tables import facts, project_regions
 
@@ -47,7 +46,7 @@ def parse_on(text: str | None) -> date:
 
 
 def check_region(region: str) -> str:
-    if not region.isdigit() or len(region) not in (2, 4, 6):
+    if not isinstance(region, str) or not re.fullmatch(r"[0-9]{2}|[0-9]{4}|[0-9]{6}", region):
         raise ValueError(f"region must be a 2-, 4- or 6-digit code prefix, got {region!r}")
     return region
 
@@ -71,11 +70,6 @@ def deadline_policy(name: str = "default", remind_days: int | None = None) -> De
 def _fact(row) -> Fact:
     return Fact(row.position, row.event_id, row.event_type, row.project_id, date.fromisoformat(row.occurred_on),
                 row.recorded_us, row.department, orjson.loads(row.payload))
-
-
-def _up_to_date(store: EventStore) -> None:
-    if bus_mode() == "inprocess":
-        catch_up(store)
 
 
 def load_region(engine: Engine, region: str, as_of_us: int, year: int) -> list[Fact]:
@@ -102,7 +96,6 @@ def load_project(engine: Engine, project_id: str, as_of_us: int) -> list[Fact]:
 
 
 def _region_facts(store: EventStore, q: ViewQuery) -> list[Fact]:
-    _up_to_date(store)
     return load_region(store.engine, q.region, q.as_of_us, q.on.year)
 
 
@@ -129,6 +122,5 @@ def problems_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLIC
 
 
 def dossier_for(store: EventStore, project_id: str, on: date, as_of: datetime) -> dict:
-    _up_to_date(store)
     result = dossier(load_project(store.engine, project_id, to_micros(as_of)), project_id, on, to_micros(as_of))
     return {"project_id": project_id, "on": result["on"], "as_of": as_of.isoformat(), **result}

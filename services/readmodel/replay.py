@@ -31,7 +31,7 @@ from events.catalogue import CATALOGUE_V1
 from events.registry import REGISTRY
 from projections.columns import KINDS
 from services.readmodel import columns as figure_index
-from services.readmodel.sql import EMBEDDED, fact_row_of, save_checkpoint
+from services.readmodel.sql import COUNT, EMBEDDED, fact_row_of, save_checkpoint
 from services.readmodel.rebuild import Window, read_figures, write_window
 from services.log.engine import is_sqlite, make_engine
 from services.log.store import EventStore, now_local
@@ -328,6 +328,8 @@ def swap(engine: Engine, batch: int = BATCH) -> int:
             shadow.create(conn)
         save_checkpoint(conn, engine, EMBEDDED, position)
         conn.execute(delete(checkpoints).where(checkpoints.c.name.like("replay:%")))
+        conn.execute(delete(checkpoints).where(checkpoints.c.name.like(COUNT + "%")))  # the model is new
+        save_checkpoint(conn, engine, COUNT + "replay", conn.execute(select(func.count()).select_from(facts)).scalar_one())
         conn.execute(delete(replays).where(replays.c.name == PLAN))
     return position
 

@@ -19,7 +19,7 @@ from services.readmodel import columns as figure_index
 from projections.facts import Fact
 from projections.ledger import fold_all, visible
 from services.log.engine import is_sqlite
-from services.log.store import EventStore, StoredEvent
+from services.log.store import StoredEvent
 from services.readmodel.tables import checkpoints, facts, project_regions
 
 EMBEDDED = "embedded"
@@ -84,10 +84,12 @@ def _insert_facts(conn, engine: Engine, rows: list[dict]) -> set[int]:
 
 
 def apply_batch(conn, engine: Engine, batch: Sequence[StoredEvent], checkpoint: str | None,
-                position: int | None, names: figure_index.Labels | None = None) -> None:
+                position: int | None, names: figure_index.Labels | None = None) -> int:
     """Write a batch of events into the read model — facts, project regions, the figure columns of
-    the facts the insert added — and the checkpoint, in the caller's transaction."""
+    the facts the insert added — the checkpoint, and how many facts it added (`projected`), in the
+    caller's transaction. Returns how many it added (a re-delivered fact adds nothing)."""
     rows = [fact_row(e) for e in batch]
+    added: set[int] = set()
     if rows:
         added = _insert_facts(conn, engine, rows)
         figure_index.write(conn, engine, [
@@ -100,6 +102,27 @@ def apply_batch(conn, engine: Engine, batch: Sequence[StoredEvent], checkpoint: 
         conn.execute(_insert_ignore(engine, project_regions), regions)
     if checkpoint is not None and position is not None:
         save_checkpoint(conn, engine, checkpoint, position)
+    if added:
+        count_added(conn, engine, checkpoint or "anonymous", len(added))
+    return len(added)
+
+
+COUNT = "count:"  # checkpoints named count:<writer>: how many facts each writer of the model added
+
+
+def count_added(conn, engine: Engine, writer: str, added: int) -> None:
+    dialect = sqlite if is_sqlite(engine) else postgresql
+    statement = dialect.insert(checkpoints).values(name=COUNT + writer, position=added)
+    conn.execute(statement.on_conflict_do_update(index_elements=["name"],
+                                                 set_={"position": checkpoints.c.position + added}))
+
+
+def projected(engine: Engine) -> int:
+    """How many facts the read model holds (the log's positions are 1..head, gap-free, so the log's
+    head minus this is how far the model is behind)."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.coalesce(func.sum(checkpoints.c.position), 0))
+                            .where(checkpoints.c.name.like(COUNT + "%"))).scalar_one()
 
 
 def save_checkpoint(conn, engine: Engine, name: str, position: int) -> None:
@@ -117,31 +140,10 @@ def checkpoint_of_in(conn, name: str) -> int:
     return conn.execute(select(checkpoints.c.position).where(checkpoints.c.name == name)).scalar() or 0
 
 
-def catch_up(store: EventStore, name: str = EMBEDDED, batch: int = 5000) -> int:
-    """The in-process projector: apply every event after the checkpoint. Returns how many."""
-    engine = store.engine
-    done = 0
-    position = checkpoint_of(engine, name)
-    names = figure_index.Labels(engine)
-    while True:
-        chunk = list(_take(store.read(after=position, batch=batch), batch))
-        if not chunk:
-            return done
-        position = chunk[-1].position
-        with engine.connect().execution_options(projfacts_writer=True) as conn, conn.begin():
-            if not is_sqlite(engine):  # one embedded projector at a time
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EMBEDDED_LOCK})
-            if checkpoint_of_in(conn, name) >= position:
-                continue  # another projector applied it meanwhile
-            apply_batch(conn, engine, chunk, name, position, names)
-        done += len(chunk)
-
-
-def _take(iterator: Iterable, n: int):
-    for i, item in enumerate(iterator):
-        yield item
-        if i + 1 >= n:
-            break
+def lock_embedded(conn, engine: Engine) -> None:
+    """One embedded projector batch at a time (SQLite: BEGIN IMMEDIATE already serialises writers)."""
+    if not is_sqlite(engine):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EMBEDDED_LOCK})
 
 
 def _fact(row) -> Fact:

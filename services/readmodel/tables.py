@@ -77,7 +77,7 @@ labels = Table(
     "labels",
     metadata,
     Column("key", Integer, primary_key=True, autoincrement=True),
-    Column("text", String(200), nullable=False),
+    Column("text", Text, nullable=False),
     UniqueConstraint("text", name="uq_labels_text"),
 )
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import writer_for
+
 from projections.facts import fact_from_json
 from projections.figures import FIGURES
 from projections.ledger import fold_all, visible
@@ -41,8 +43,9 @@ def history(tmp_path_factory) -> tuple[Path, list[dict]]:
 
 @pytest.fixture
 def store(store_url, history) -> EventStore:
-    store = EventStore(store_url)
-    summary = import_file(history[0], store, lambda n, e: pytest.fail(f"line {n}: {e}"))
+    writer = writer_for(store_url)
+    store = writer.events
+    summary = import_file(history[0], writer.acceptor, lambda n, e: pytest.fail(f"line {n}: {e}"))
     assert summary.rejected == 0
     return store
 

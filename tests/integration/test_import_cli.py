@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from helpers import event, retraction, write_jsonl
+from helpers import event, retraction, write_jsonl, writer_for
 from services.ingest import importer
 from services.ingest.importer import PARALLEL_FROM_BYTES, import_file
 from services.log import EventStore
@@ -166,9 +166,10 @@ def test_large_file_imports_in_worker_processes_like_in_one(tmp_path, monkeypatc
     monkeypatch.setattr(importer, "ProcessPoolExecutor", CountingPool)
     outcomes = {}
     for workers in (1, 2):
-        store = EventStore(f"sqlite:///{tmp_path / f'w{workers}.sqlite'}")
+        writer = writer_for(f"sqlite:///{tmp_path / f'w{workers}.sqlite'}")
+        store = writer.events
         rejects: list[tuple[int, str]] = []
-        summary = import_file(path, store, lambda n, e: rejects.append((n, e.describe())), workers=workers)
+        summary = import_file(path, writer.acceptor, lambda n, e: rejects.append((n, e.describe())), workers=workers)
         outcomes[workers] = (summary, rejects, [s.to_json() for s in store.read()])
         store.engine.dispose()
     assert pools == [2]
@@ -187,7 +188,7 @@ def test_large_file_through_the_cli_matches_one_worker(tmp_path, sqlite_url):
     path = write_jsonl(tmp_path / "large.jsonl", history(30_000))
     assert path.stat().st_size > PARALLEL_FROM_BYTES
     done = run_import(path, sqlite_url, "--db")
-    reference = EventStore(f"sqlite:///{tmp_path / 'ref.sqlite'}")
-    summary = import_file(path, reference, lambda n, e: None, workers=1)
-    reference.engine.dispose()
+    reference = writer_for(f"sqlite:///{tmp_path / 'ref.sqlite'}")
+    summary = import_file(path, reference.acceptor, lambda n, e: None, workers=1)
+    reference.close()
     assert (done.returncode, done.stdout) == (1, summary.line() + "\n")

@@ -20,7 +20,8 @@ from events.codec import validate_object
 from events.registry import REGISTRY
 from helpers import assert_physical_schema, event
 from tools.history.county import demo_county
-from services.readmodel.sql import EMBEDDED, catch_up, checkpoint_of
+from services.bus.inprocess import catch_up
+from services.readmodel.sql import EMBEDDED, checkpoint_of
 from services.readmodel.replay import current_plan, replay, run_worker, start
 from services.log import EventStore
 from projections.columns import NAMES

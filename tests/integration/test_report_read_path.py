@@ -15,7 +15,7 @@ from services.readmodel import sql as readmodel
 from services.entry.render import tables as render
 from tools.history.county import demo_county
 from services.query.figures import explain_for, facts_for, make_query, rank_for, report_for
-from services.readmodel.sql import catch_up
+from services.bus.inprocess import catch_up
 from services.log import EventStore
 from services.log.store import to_micros
 

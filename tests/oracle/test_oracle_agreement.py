@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import writer_for
+
 import oracle
 from tools.history.county import demo_county, province, write_jsonl
 from services.ingest.importer import import_file
@@ -48,9 +50,10 @@ def imported(tmp_path_factory, name: str, events: list[dict]) -> EventStore:
     directory = tmp_path_factory.mktemp(name)
     path = directory / f"{name}.jsonl"
     write_jsonl(events, path)
-    store = EventStore(f"sqlite:///{directory / 'store.sqlite'}")
+    writer = writer_for(f"sqlite:///{directory / 'store.sqlite'}")
+    store = writer.events
     rejects = []
-    summary = import_file(path, store, lambda n, e: rejects.append((n, str(e))))
+    summary = import_file(path, writer.acceptor, lambda n, e: rejects.append((n, str(e))))
     assert summary.rejected == 0, rejects[:5]
     return store
 

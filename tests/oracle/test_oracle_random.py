@@ -12,6 +12,8 @@ from datetime import datetime
 
 import orjson
 import pytest
+
+from helpers import writer_for
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -44,9 +46,10 @@ def _pure_report(events: list[dict]):
 def _store_report(events: list[dict], directory):
     path = directory / "history.jsonl"
     write_jsonl(events, path)
-    store = EventStore(f"sqlite:///{directory / 'store.sqlite'}")
+    writer = writer_for(f"sqlite:///{directory / 'store.sqlite'}")
+    store = writer.events
     rejects = []
-    import_file(path, store, lambda n, e: rejects.append((n, str(e))))
+    import_file(path, writer.acceptor, lambda n, e: rejects.append((n, str(e))))
     assert rejects == []
 
     def figures(region, period, as_of, level) -> dict:

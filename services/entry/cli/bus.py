@@ -1,5 +1,11 @@
-"""`projfacts publish | ingest | worker | topics | stack`: the Kafka path's commands (registered
-on the main group by services/cli.py). Settings: services/bus/config.py and README.md."""
+"""`projfacts submit | ingest | relay | worker | topics | schemas | stack`: the Kafka path's commands
+(registered on the main group by services/entry/cli/main.py). Settings: services/bus/config.py and README.md.
+
+    submit FILE   a department's producer: validated events onto the submissions topic
+    ingest        the submissions consumer: each event through the accept path into the log
+    relay         the log onto the facts topic, in log order, from its checkpoint
+    worker        the facts topic into the SQL read model (only facts the log backs)
+"""
 from __future__ import annotations
 
 import json
@@ -25,32 +31,17 @@ def _logging(level: str = "INFO") -> None:
 
 
 def register(main: click.Group) -> None:
-    from services.entry.cli.main import db_option, open_store
+    from services.entry.cli.common import db_option, settings, writer
 
-    @main.command("publish")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False), required=False)
+    @main.command("submit")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @BOOTSTRAP
     @click.option("--department", default=None, help="Refuse lines whose source.department is another one.")
     @click.option("--topic", default=None, help="Submissions topic (default: configuration).")
-    @click.option("--region", default=None, help="With --period: record this region's report as published.")
-    @click.option("--period", default=None, help="2025, 2025H1, 2025Q3 or 2025-05 (with --region).")
-    @click.option("--as-of", "as_of", default=None, help="The published report's recorded time (default: now).")
-    @click.option("--level", type=click.Choice(["province", "city", "county"]), default=None)
-    @click.option("--publisher", default=None, help="Who publishes (default: $PROJFACTS_PUBLISHER, else the user).")
-    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-    @db_option
-    @click.pass_context
-    def publish_command(ctx, file, bootstrap, department, topic, region, period, as_of, level, publisher, fmt, db):
-        """Send a .jsonl FILE to the submissions topic (validated first), or, with --region and
-        --period, record that report as published (its as-of time and content SHA-256) in the log."""
+    def submit_command(file, bootstrap, department, topic):
+        """A department's producer: send the valid events of a .jsonl FILE to the submissions topic
+        (each bad line is reported with its number and reason, not sent)."""
         from services.bus.producer import DepartmentProducer, publish_file
-        from services.entry.cli.main import publish_report
-
-        if file is None or region or period:
-            if file is not None:
-                raise click.UsageError("give either a FILE or --region/--period, not both")
-            publish_report(ctx, region, period, as_of, level, db, publisher, fmt)
-            return
 
         config = _config(bootstrap, submissions_topic=topic)
 
@@ -67,11 +58,22 @@ def register(main: click.Group) -> None:
     @BOOTSTRAP
     @click.pass_context
     def ingest_command(ctx, db, bootstrap):
-        """Run the ingest processor: submissions → event store → facts | rejected (until SIGTERM)."""
+        """Run the submissions consumer: submissions → the accept path → the log | rejected (until SIGTERM)."""
         from services.bus.submissions import run_ingest
 
         _logging()
-        run_ingest(_config(bootstrap), open_store(ctx, db))
+        run_ingest(_config(bootstrap), writer(ctx, db).acceptor)
+
+    @main.command("relay")
+    @db_option
+    @BOOTSTRAP
+    @click.pass_context
+    def relay_command(ctx, db, bootstrap):
+        """Run the relay: every fact the log holds onto the facts topic, in log order (until SIGTERM)."""
+        from services.bus.relay import run_relay
+
+        _logging()
+        run_relay(_config(bootstrap), writer(ctx, db).events)
 
     @main.command("worker")
     @db_option
@@ -84,19 +86,22 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def worker_command(ctx, db, bootstrap, engine, group, rebuild):
         """Run a projection worker: facts → SQL read model, offsets in the same transaction (until SIGTERM)."""
-        from services.bus.worker import Projector, rebuild as rebuild_model
+        from services.bus.producer import kafka_producer
         from services.bus.topics import ensure_topics
         from services.bus.wire import EventSerde, open_registry
+        from services.bus.worker import Projector, kafka_dead_letter
+        from services.bus.worker import rebuild as rebuild_model
 
         _logging()
         config = _config(bootstrap, worker_engine=engine, worker_group=group)
-        store = open_store(ctx, db)
+        store = writer(ctx, db).events
         if rebuild:
             click.echo(f"rebuilt the read model from the event store: {rebuild_model(store, config.worker_group)} facts",
                        err=True)
         ensure_topics(config)
-        projector = Projector(store.engine, config.worker_group, EventSerde(open_registry(config.schema_registry)),
-                              pause_ms=config.batch_pause_ms)
+        dead_letters = kafka_producer(config, enable_idempotence=False, retries=5)
+        projector = Projector(store, config.worker_group, EventSerde(open_registry(config.schema_registry)),
+                              pause_ms=config.batch_pause_ms, dead_letter=kafka_dead_letter(config, dead_letters))
         if config.worker_engine == "faust":
             import tempfile
 
@@ -145,7 +150,7 @@ def register(main: click.Group) -> None:
 
     @main.group("stack")
     def stack_group():
-        """The local stack: tansu broker + ingest + workers, started and stopped by PID (var/)."""
+        """The local stack: tansu broker + ingest + relay + workers, started and stopped by PID (var/)."""
 
     @stack_group.command("start")
     @db_option
@@ -156,16 +161,14 @@ def register(main: click.Group) -> None:
     @click.option("--var", "var", default=None, help="State and logs directory (default: $PROJFACTS_VAR or ./var).")
     @click.pass_context
     def stack_start(ctx, db, workers, engine, port, broker_only, var):
-        """Start the broker (and, unless --broker-only, the ingest and the workers)."""
+        """Start the broker (and, unless --broker-only, the ingest, the relay and the workers)."""
         from services.bus import stack
-        from services.log import default_url
 
         directory = stack.var_dir(var)
         if broker_only:
             state = {"broker": stack.start_broker(directory, port)}
         else:
-            url = db or (ctx.obj or {}).get("db") or default_url()
-            state = stack.start(directory, url, workers=workers, engine=engine, port=port)
+            state = stack.start(directory, settings(ctx, db).db, workers=workers, engine=engine, port=port)
         click.echo(json.dumps(state, indent=2))
         click.echo(f"export PROJFACTS_BOOTSTRAP={state['broker']['bootstrap']}", err=True)
 

@@ -1,6 +1,9 @@
-"""`projfacts`: the command line every installation has (CONTRACT.md §4).
+"""`projfacts`: the command line every installation has (CONTRACT.md §4, §7).
 
-click is used for the command line: option parsing, help and errors that name the option.
+click is used for the command line: option parsing, help and errors that name the option. Every
+command gets its store, bus and policy from the composition root (services/entry/bootstrap.py):
+writers (`import`, `publish`, `project`, `migrate`, `replay`) open the store for writing; every
+other command opens it read-only and says when the read model is behind the log.
 """
 from __future__ import annotations
 
@@ -8,21 +11,11 @@ import sys
 
 import click
 
-from services.log import EventStore, default_url
+from services.entry.cli import bus, views
+from services.entry.cli.common import DB_HELP, Projfacts, db_option, reader, writer
+from services.log.engine import describe
 
-DB_HELP = "SQLAlchemy URL of the store (default: $PROJFACTS_DB, else the embedded SQLite file)."
-
-
-def db_option(command):
-    return click.option("--db", "db", default=None, help=DB_HELP)(command)
-
-
-def open_store(ctx: click.Context, db: str | None) -> EventStore:
-    url = db or (ctx.obj or {}).get("db") or default_url()
-    return EventStore(url)
-
-
-@click.group()
+@click.group(cls=Projfacts)
 @click.option("--db", "db", default=None, help=DB_HELP)
 @click.pass_context
 def main(ctx: click.Context, db: str | None) -> None:
@@ -39,20 +32,42 @@ def import_command(ctx: click.Context, file: str, db: str | None, workers: int |
     """Append the events of a .jsonl FILE, keeping their recorded_at (history import)."""
     from services.ingest.importer import import_file
 
-    store = open_store(ctx, db)
+    progress = sys.stderr.isatty()
+    opened = writer(ctx, db, progress=progress)
 
     def report_rejected(number: int, error) -> None:
         click.echo(f"line {number}: {error.describe()}", err=True)
 
-    summary = import_file(file, store, report_rejected, workers=workers, progress=sys.stderr.isatty())
+    summary = import_file(file, opened.acceptor, report_rejected, workers=workers, progress=progress)
     click.echo(summary.line())
     ctx.exit(1 if summary.rejected else 0)
+
+
+@main.command("project")
+@db_option
+@click.pass_context
+def project_command(ctx: click.Context, db: str | None) -> None:
+    """Bring the embedded read model up to date with the log (after an interrupted write)."""
+    opened = writer(ctx, db, progress=sys.stderr.isatty())
+    click.echo(f"projected {opened.project()} facts; the read model holds the log up to position "
+               f"{opened.events.head()}")
+
+
+@main.command("migrate")
+@db_option
+@click.pass_context
+def migrate_command(ctx: click.Context, db: str | None) -> None:
+    """Create the store, or bring its schema up to date (writers also do this on first use)."""
+    from services.log import migrate
+
+    opened = writer(ctx, db)
+    click.echo(f"the store {describe(opened.settings.db)} is at schema {migrate.HEAD}")
 
 
 @main.command("demo")
 @db_option
 def demo_command(db: str | None) -> None:
-    """Generate the demo county (阳城 2024), import it, and report Q1 as published and as known now."""
+    """Import the demo county (阳城 2024) into its own store, and report Q1 as published and as known now."""
     from services.entry.demo import run_demo
 
     click.echo(run_demo(db))
@@ -80,6 +95,14 @@ def _query(region, period, as_of, level):
         raise click.BadParameter(str(error)) from None
 
 
+def _figure(figure: str) -> str:
+    from projections.figures import FIGURES
+
+    if figure not in FIGURES:
+        raise click.BadParameter(f"unknown figure {figure!r}; known: {', '.join(FIGURES)}", param_hint="FIGURE")
+    return figure
+
+
 @main.command("report")
 @query_options
 @FORMAT
@@ -89,7 +112,8 @@ def report_command(ctx, region, period, as_of, level, db, fmt):
     from services.entry.render import tables as render
     from services.query.figures import report_for
 
-    result = report_for(open_store(ctx, db), _query(region, period, as_of, level))
+    query = _query(region, period, as_of, level)
+    result = report_for(reader(ctx, db).events, query)
     click.echo(render.dumps(result) if fmt == "json" else render.report_table(result))
 
 
@@ -100,13 +124,11 @@ def report_command(ctx, region, period, as_of, level, db, fmt):
 @click.pass_context
 def explain_command(ctx, figure, region, period, as_of, level, db, fmt):
     """One figure down to the projects and events behind its numerator and denominator."""
-    from projections.figures import FIGURES
     from services.entry.render import tables as render
     from services.query.figures import explain_for
 
-    if figure not in FIGURES:
-        raise click.BadParameter(f"unknown figure {figure!r}; known: {', '.join(FIGURES)}", param_hint="FIGURE")
-    result = explain_for(open_store(ctx, db), figure, _query(region, period, as_of, level))
+    figure, query = _figure(figure), _query(region, period, as_of, level)
+    result = explain_for(reader(ctx, db).events, figure, query)
     click.echo(render.dumps(result) if fmt == "json" else render.explain_table(result))
 
 
@@ -118,17 +140,15 @@ def explain_command(ctx, figure, region, period, as_of, level, db, fmt):
 @click.pass_context
 def rank_command(ctx, figure, region, period, as_of, level, db, by, fmt):
     """比学赶超: sub-regions ordered best first on one figure."""
-    from projections.figures import FIGURES
     from services.entry.render import tables as render
     from services.query.figures import rank_for
 
-    if figure not in FIGURES:
-        raise click.BadParameter(f"unknown figure {figure!r}; known: {', '.join(FIGURES)}", param_hint="FIGURE")
-    rows = rank_for(open_store(ctx, db), figure, _query(region, period, as_of, level), by)
+    figure, query = _figure(figure), _query(region, period, as_of, level)
+    rows = rank_for(reader(ctx, db).events, figure, query, by)
     click.echo(render.dumps(rows) if fmt == "json" else render.rank_table(figure, rows))
 
 
-# ---- vintages, revisions, replay (services/vintages.py, services/replay.py) -----------------------
+# ---- vintages, revisions, replay (services/query/vintages.py, services/readmodel/replay.py) --------
 def _vintage_call(call):
     from services.query.vintages import VintageError
 
@@ -140,15 +160,23 @@ def _vintage_call(call):
         raise click.BadParameter(str(error)) from None
 
 
-def publish_report(ctx, region, period, as_of, level, db, publisher, fmt) -> None:
-    """`projfacts publish --region R --period P`: record the report as published (a vintage)."""
+@main.command("publish")
+@click.option("--region", required=True, help="Region code prefix of the report: 14, 1405, 140522.")
+@click.option("--period", required=True, help="2025, 2025H1, 2025Q3 or 2025-05.")
+@click.option("--as-of", "as_of", default=None, help="The published report's recorded time (default: now).")
+@click.option("--level", type=click.Choice(["province", "city", "county"]), default=None)
+@click.option("--publisher", default=None, help="Who publishes (default: $PROJFACTS_PUBLISHER, else the user).")
+@FORMAT
+@db_option
+@click.pass_context
+def publish_command(ctx, region, period, as_of, level, publisher, fmt, db):
+    """Record a report as published (a vintage): its as-of time and the SHA-256 of its JSON, in the log.
+    (A department's events go onto the bus with `projfacts submit FILE`.)"""
     from services.entry.render import tables as render
     from services.query.vintages import publish
 
-    if not region or not period:
-        raise click.UsageError("publish takes a FILE (send events to Kafka) or --region and --period "
-                               "(record a report as published)")
-    pub = _vintage_call(lambda: publish(open_store(ctx, db), region, period, as_of, level, publisher))
+    opened = writer(ctx, db)
+    pub = _vintage_call(lambda: publish(opened.events, opened.acceptor, region, period, as_of, level, publisher))
     if fmt == "json":
         click.echo(render.dumps(pub.to_json()))
     else:
@@ -164,9 +192,10 @@ def publish_report(ctx, region, period, as_of, level, db, publisher, fmt) -> Non
 def verify_command(ctx, publication, db, fmt):
     """Recompute a published report (ReportPublished event id) as of its time; exit 1 when it differs."""
     from services.entry.render import tables as render
-    from services.query.vintages import verification_text, verify
+    from services.entry.render.vintages import verification_text
+    from services.query.vintages import verify
 
-    result = _vintage_call(lambda: verify(open_store(ctx, db), publication))
+    result = _vintage_call(lambda: verify(reader(ctx, db).events, publication))
     click.echo(render.dumps(result.to_json()) if fmt == "json" else verification_text(result))
     ctx.exit(0 if result.identical else 1)
 
@@ -186,9 +215,10 @@ def verify_command(ctx, publication, db, fmt):
 def revisions_command(ctx, region, period, t_from, t_to, level, vintages, figures, db, fmt):
     """Figures whose numerator or denominator changed between two vintages, and the facts that changed them."""
     from services.entry.render import tables as render
-    from services.query.vintages import revisions, revisions_text, triangle, triangle_text
+    from services.entry.render.vintages import revisions_text, triangle_text
+    from services.query.vintages import revisions, triangle
 
-    store = open_store(ctx, db)
+    store = reader(ctx, db).events
     if vintages == "monthly":
         result = _vintage_call(lambda: triangle(store, region, period, t_from, t_to, level, list(figures) or None))
         click.echo(render.dumps(result) if fmt == "json" else triangle_text(result))
@@ -208,28 +238,13 @@ def replay_command(ctx, db, workers, batch, fresh):
     """Rebuild every read model from the log into shadows, then swap them in (resumes after a kill)."""
     from services.readmodel.replay import replay
 
-    result = replay(open_store(ctx, db), workers=workers, batch=batch, fresh=fresh, progress=sys.stderr.isatty())
+    opened = writer(ctx, db)
+    result = replay(opened.events, workers=workers, batch=batch, fresh=fresh, progress=sys.stderr.isatty())
     click.echo(result.line())
 
 
-def _register_view_commands() -> None:
-    """stage, stats-entry, leaders, problems, dossier, token, audit, serve (services/cli_views.py)."""
-    from services.entry.cli.views import register
-
-    register(main)
-
-
-_register_view_commands()
-
-
-def _register_bus_commands() -> None:
-    """publish, ingest, worker, topics, stack: the Kafka path (services/bus/cli.py)."""
-    from services.entry.cli.bus import register
-
-    register(main)
-
-
-_register_bus_commands()
+views.register(main)  # stage, stats-entry, leaders, problems, dossier, token, audit, serve
+bus.register(main)  # submit, ingest, relay, worker, topics, schemas, stack
 
 if __name__ == "__main__":
     main()

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import click
 
-from services.log import EventStore, default_url
+from services.entry.cli.common import reader, writer
+from services.log.engine import describe
 
 VIEW_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
 ON = click.option("--on", "on", default=None, help="Business date YYYY-MM-DD (default: today, Asia/Shanghai).")
@@ -25,10 +26,6 @@ POLICY = click.option("--policy", type=click.Choice(["default", "13710"]), defau
                       help="Deadline policy: default (remind 3 days ahead) or 13710 (1/3/7-day steps).")
 REMIND = click.option("--remind-days", type=click.IntRange(0, 365), default=None,
                       help="Override the reminder window (提醒): open problems due within N days.")
-
-
-def _store(ctx: click.Context, db: str | None) -> EventStore:
-    return EventStore(db or (ctx.find_root().obj or {}).get("db") or default_url())
 
 
 def _view_query(region: str, on: str | None, as_of: str | None):
@@ -60,7 +57,7 @@ def _view_command(name: str, help_text: str, with_policy: bool = False):
 
             query = _view_query(region, on, as_of)
             extra = (deadline_policy(policy, remind_days),) if with_policy else ()
-            _echo(name, run(_store(ctx, db), query, *extra), fmt)
+            _echo(name, run(reader(ctx, db).events, query, *extra), fmt)
 
         if with_policy:
             command = REMIND(POLICY(command))
@@ -112,7 +109,7 @@ def dossier_command(ctx, project_id, on, as_of, db, fmt):
         day, stamp = parse_on(on), parse_as_of(as_of)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    _echo("dossier", dossier_for(_store(ctx, db), project_id, day, stamp), fmt)
+    _echo("dossier", dossier_for(reader(ctx, db).events, project_id, day, stamp), fmt)
 
 
 # ---- tokens, audit, server -------------------------------------------------------------------
@@ -132,7 +129,7 @@ def token_create(ctx, department, territory, label, db):
     from services.ingest.tokens import create_token
 
     try:
-        token_id, token = create_token(_store(ctx, db), department, territory, label)
+        token_id, token = create_token(writer(ctx, db).events, department, territory, label)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
     click.echo(f"token {token_id} for {department} in {territory} (shown once, store it now):", err=True)
@@ -148,7 +145,7 @@ def token_list(ctx, db, fmt):
     from services.ingest.tokens import list_tokens
     from services.entry.render.tables import dumps, table
 
-    rows = list_tokens(_store(ctx, db))
+    rows = list_tokens(reader(ctx, db).events)
     if fmt == "json":
         click.echo(dumps(rows))
         return
@@ -164,7 +161,7 @@ def token_revoke(ctx, token_id, db):
     """Revoke a token by its id (from `token list`)."""
     from services.ingest.tokens import revoke_token
 
-    if not revoke_token(_store(ctx, db), token_id):
+    if not revoke_token(writer(ctx, db).events, token_id):
         raise click.ClickException(f"no active token {token_id}")
     click.echo(f"revoked {token_id}")
 
@@ -179,7 +176,7 @@ def audit_command(ctx, db, limit, fmt):
     from services.ingest.tokens import refusals
     from services.entry.render.tables import dumps, table
 
-    rows = refusals(_store(ctx, db), limit)
+    rows = refusals(reader(ctx, db).events, limit)
     if fmt == "json":
         click.echo(dumps(rows))
         return
@@ -198,7 +195,13 @@ def serve_command(ctx, host, port, db):
 
     from services.entry.http import create_app
 
-    uvicorn.run(create_app(_store(ctx, db)), host=host, port=port, log_level="warning")
+    from services.entry.cli.common import settings
+
+    found = settings(ctx, db)
+    app = create_app(found)
+    click.echo(f"projfacts serving {describe(found.db)} at http://{host}:{port}/ "
+               f"(API /v1, OpenAPI /docs); Ctrl-C stops", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=True)
 
 
 COMMANDS = (stage_command, stats_entry_command, leaders_command, problems_command, dossier_command,

@@ -21,7 +21,8 @@ from services.entry.render import tables as render
 from services.query import views
 from services.entry.http import schemas
 from services.entry.http.ingest import Refused, ingest
-from services.ingest.authorise import BusPolicy, load_policy
+from services.entry.bootstrap import Settings, open_reader, open_writer
+from services.ingest.authorise import Policy
 from services.log import EventStore
 
 FigureId = Enum("FigureId", {name: name for name in FIGURES}, type=str)  # type: ignore[misc]
@@ -57,14 +58,24 @@ def _json(result) -> Response:
     return Response(render.dumps(result) + "\n", media_type="application/json")
 
 
-def create_app(store: EventStore | str | None = None, publish_policy: BusPolicy | None = None) -> FastAPI:
-    """`publish_policy`: who may publish what (default: the bus's policy.toml, as the Kafka ingest)."""
-    store = store if isinstance(store, EventStore) else EventStore(store)
-    publish_policy = publish_policy or load_policy()
+def create_app(where: Settings | EventStore | str | None = None, publish_policy: Policy | None = None) -> FastAPI:
+    """The app over one store: departments' POSTs through the accept path (a writer, which creates
+    and migrates the store); every GET through a read-only view of the same store.
+    `where`: settings (the composition root's), or a store / URL (tests); `publish_policy`: who may
+    publish what (default: the settings' policy.toml, as the Kafka ingest)."""
+    if isinstance(where, EventStore):
+        settings = Settings.load(where.engine.url.render_as_string(hide_password=False))
+    else:
+        settings = where if isinstance(where, Settings) else Settings.load(where)
+    writer = open_writer(settings)
+    if publish_policy is not None:
+        writer.acceptor.policy = publish_policy
+    reader = open_reader(settings)
+    store = reader.events
     app = FastAPI(title="projfacts", version="0.1.0",
                   description="Major-project facts (重大项目建设): figures, views and departmental ingest, "
                               "each as of any recorded time.")
-    app.state.store = store
+    app.state.store, app.state.writer, app.state.reader = store, writer, reader
     bearer = HTTPBearer(auto_error=False, description="A department token (`projfacts token create`).")
 
     @app.exception_handler(BadParameter)
@@ -81,9 +92,19 @@ def create_app(store: EventStore | str | None = None, publish_policy: BusPolicy 
         return views.ViewQuery(_check("region", views.check_region, region), _check("on", views.parse_on, on),
                                _check("as_of", parse_as_of, as_of))
 
-    @app.get("/healthz", tags=["service"], summary="Liveness and the log's head position")
+    @app.middleware("http")
+    async def _behind(request: Request, call_next):
+        """Reads say when the read model is behind the log (X-Projfacts-Behind: how many facts)."""
+        response = await call_next(request)
+        if request.method == "GET" and request.url.path.startswith("/v1/"):
+            behind = await run_in_threadpool(reader.behind)
+            if behind:
+                response.headers["X-Projfacts-Behind"] = str(behind)
+        return response
+
+    @app.get("/healthz", tags=["service"], summary="Liveness, the log's head position and the read model's lag")
     def healthz() -> dict:
-        return {"status": "ok", "head": store.head()}
+        return {"status": "ok", "head": store.head(), "behind": reader.behind()}
 
     @app.get("/v1/report", tags=["figures"], summary="Every figure for a region and period",
              response_model=schemas.ReportOut, responses=BAD)
@@ -147,7 +168,7 @@ def create_app(store: EventStore | str | None = None, publish_policy: BusPolicy 
         token = credentials.credentials if credentials else None
         client = request.client.host if request.client else None
         try:
-            result = await run_in_threadpool(ingest, store, token, body, client, publish_policy)
+            result = await run_in_threadpool(ingest, writer.acceptor, token, body, client)
         except Refused as refused:
             headers = {"WWW-Authenticate": "Bearer"} if refused.status == 401 else None
             return JSONResponse(refused.body(), status_code=refused.status, headers=headers)

@@ -23,9 +23,7 @@ LABELS = {
 RATIO_FIGURES = {"reserve_multiple"}
 
 
-def dumps(obj) -> str:
-    """Deterministic JSON: same content, same bytes."""
-    return orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode()
+from projections.report import dumps  # noqa: E402,F401  (re-exported: the CLI's JSON)
 
 
 def width(text: str) -> int:

@@ -17,6 +17,7 @@ import pytest
 from events.codec import validate_object
 from services.entry.http import create_app
 from services.ingest.tokens import create_token
+from helpers import append_history, writer_for
 from services.log import EventStore
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
@@ -24,8 +25,8 @@ READY_WITHIN_S = 30.0
 
 
 def load(store: EventStore, events: list[dict]) -> None:
-    """A history with its recorded times, as the history import would append it."""
-    result = store.append([validate_object(e) for e in events], keep_recorded_at=True)
+    """A history with its recorded times, as the history import would append it (then projected)."""
+    result = append_history(writer_for(store.engine.url.render_as_string(hide_password=False)), events)
     assert result.rejected == 0, result.reasons
 
 

@@ -90,7 +90,7 @@ def test_another_departments_event_type_is_refused_with_403_and_logged(client, a
     assert logged["department"] == "stats" and logged["token_id"]
     posing = event("ConstructionStarted", project_id=pid(2), occurred_on="2025-05-21")  # says project_center
     assert_refused(api_store, post(client, posing, token), 403, posing, "source.department",
-                   "not the token's department")
+                   "is not the publishing department")
 
 
 def test_another_countys_project_is_refused_with_403_and_logged(client, api_store, scenario, token_for):

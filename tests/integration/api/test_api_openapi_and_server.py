@@ -31,14 +31,14 @@ CALLS = [
 ]
 
 
-def test_the_openapi_document_validates():
-    spec = create_app("sqlite:///:memory:").openapi()
+def test_the_openapi_document_validates(sqlite_url):
+    spec = create_app(sqlite_url).openapi()
     validate(spec)
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 
 
-def test_every_operation_in_the_document_is_exercised():
-    spec = create_app("sqlite:///:memory:").openapi()
+def test_every_operation_in_the_document_is_exercised(sqlite_url):
+    spec = create_app(sqlite_url).openapi()
     documented = {(method, path) for path, item in spec["paths"].items() for method in item}
     exercised = {(method, template) for method, template, *_ in CALLS} | {("post", "/v1/events")}
     assert documented == exercised

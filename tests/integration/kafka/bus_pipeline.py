@@ -83,6 +83,14 @@ class Pipeline:
     def ingest(self, name: str = "ingest", **settings) -> subprocess.Popen:
         return self.start(name, ["ingest"], **settings)
 
+    def relay(self, name: str = "relay", **settings) -> subprocess.Popen:
+        return self.start(name, ["relay"], **settings)
+
+    def doors(self, **settings) -> None:
+        """The submissions consumer and the relay: every fact of the log onto the facts topic."""
+        self.ingest(**settings)
+        self.relay(**settings)
+
     def worker(self, name: str = "worker", engine: str = "batch", **settings) -> subprocess.Popen:
         return self.start(name, ["worker", "--engine", engine], **settings)
 
@@ -109,8 +117,13 @@ class Pipeline:
             if process.poll() is not None:
                 raise AssertionError(f"{name} exited with {process.returncode}:\n{self.log(name)[-3000:]}")
 
-    def publish(self, path: Path) -> subprocess.CompletedProcess:
-        return subprocess.run([str(PROJFACTS), "publish", str(path)], env=self.env(), capture_output=True, text=True,
+    def submit(self, path: Path) -> subprocess.CompletedProcess:
+        """A department's producer: `projfacts submit FILE` onto the submissions topic."""
+        return self.command("submit", str(path))
+
+    def command(self, *args: str) -> subprocess.CompletedProcess:
+        """`projfacts ARGS` with this pipeline's settings (PROJFACTS_BUS=kafka), to completion."""
+        return subprocess.run([str(PROJFACTS), *args], env=self.env(), capture_output=True, text=True,
                               timeout=300, stdin=subprocess.DEVNULL)
 
     def wait_stored(self, n: int, timeout: float = 120) -> None:

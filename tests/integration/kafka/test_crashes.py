@@ -26,9 +26,9 @@ def _kill_at(pipeline, name: str, table, threshold: int, restart, timeout: float
 @pytest.mark.parametrize("engine", ["batch", "faust"])
 def test_workers_killed_mid_stream_resume_from_stored_offsets(pipeline, demo, engine):
     total = demo.appended
-    pipeline.ingest()
-    published = pipeline.publish(demo.path)
-    assert published.returncode == 0, published.stderr
+    pipeline.doors()
+    submitted = pipeline.submit(demo.path)
+    assert submitted.returncode == 0, submitted.stderr
     pipeline.wait_stored(total)  # the facts topic is full; now project it, with kills
 
     start = lambda: pipeline.worker("worker", engine, **SLOW)  # noqa: E731
@@ -47,14 +47,33 @@ def test_ingest_killed_mid_stream_loses_and_duplicates_nothing(pipeline, demo):
     total = demo.appended
     start = lambda: pipeline.ingest("ingest", **SLOW)  # noqa: E731
     start()
+    pipeline.relay()
     pipeline.worker()
-    published = pipeline.publish(demo.path)
-    assert published.returncode == 0, published.stderr
+    submitted = pipeline.submit(demo.path)
+    assert submitted.returncode == 0, submitted.stderr
     kills = [_kill_at(pipeline, "ingest", events, total * share // 100, start) for share in (25, 60)]
     assert all(0 < seen < total for seen in kills), f"kills must land mid-stream: {kills} of {total}"
     pipeline.wait_stored(total)
     pipeline.wait_projected(total)
     assert pipeline.store.count() == total  # re-delivered submissions were duplicates, not new events
+    for query in QUERIES[:4]:
+        assert pipeline.query(*query) == demo.answer(query), query
+
+
+def test_the_relay_killed_mid_stream_resumes_from_its_checkpoint(pipeline, demo):
+    """The relay publishes from the log in batches of 100 and is SIGKILLed twice: what it sent but
+    had not checkpointed is sent again, and the workers' insert-by-position takes it once."""
+    total = demo.appended
+    pipeline.ingest()
+    pipeline.worker()
+    submitted = pipeline.submit(demo.path)
+    assert submitted.returncode == 0, submitted.stderr
+    pipeline.wait_stored(total)
+    start = lambda: pipeline.relay("relay", **SLOW)  # noqa: E731
+    start()
+    kills = [_kill_at(pipeline, "relay", facts, total * share // 100, start) for share in (30, 70)]
+    assert all(0 < seen < total for seen in kills), f"kills must land mid-stream: {kills} of {total}"
+    pipeline.wait_projected(total)
     for query in QUERIES[:4]:
         assert pipeline.query(*query) == demo.answer(query), query
 
@@ -66,9 +85,9 @@ def test_a_worker_rebuilds_the_read_model_from_the_event_store(pipeline, demo):
     from services.readmodel.tables import checkpoints
 
     total = demo.appended
-    pipeline.ingest()
+    pipeline.doors()
     pipeline.worker()
-    assert pipeline.publish(demo.path).returncode == 0
+    assert pipeline.submit(demo.path).returncode == 0
     pipeline.wait_projected(total)
     pipeline.kill("worker", signal.SIGTERM)
     with pipeline.engine.begin() as conn:  # the read model is gone; the worker's offsets say "done"

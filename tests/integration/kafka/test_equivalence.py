@@ -26,12 +26,12 @@ def assignments(log: str) -> list[list[int]]:
     pytest.param("faust", 1, "sqlite", id="faust-1-sqlite"),
 ])
 def test_bus_path_equals_embedded_path(pipeline, demo, engine, workers, store_kind):
-    pipeline.ingest()
+    pipeline.doors()
     for index in range(workers):
         pipeline.worker(f"worker-{index}", engine)
-    published = pipeline.publish(demo.path)
-    assert published.returncode == 0, published.stderr
-    assert published.stdout.strip() == f"sent {sum(1 for _ in open(demo.path))}, refused 0"
+    submitted = pipeline.submit(demo.path)
+    assert submitted.returncode == 0, submitted.stderr
+    assert submitted.stdout.strip() == f"sent {sum(1 for _ in open(demo.path))}, refused 0"
 
     pipeline.wait_stored(demo.appended)
     pipeline.wait_projected(demo.appended)
@@ -45,11 +45,11 @@ def test_bus_path_equals_embedded_path(pipeline, demo, engine, workers, store_ki
 
 
 def test_every_event_published_twice_gives_the_same_figures(pipeline, demo):
-    pipeline.ingest()
+    pipeline.doors()
     pipeline.worker()
     for _ in range(2):
-        published = pipeline.publish(demo.path)
-        assert published.returncode == 0, published.stderr
+        submitted = pipeline.submit(demo.path)
+        assert submitted.returncode == 0, submitted.stderr
     pipeline.wait_stored(demo.appended)
     pipeline.wait_projected(demo.appended)
     # the second copy of the file is all duplicates: nothing more in the store, nothing rejected

@@ -58,7 +58,7 @@ def test_poison_and_unauthorised_messages_are_dead_lettered_with_reasons(pipelin
         "id reused": "already in the log with different content",
         "unknown retraction": "the retracted event is not in the log",
     }
-    pipeline.ingest()
+    pipeline.doors()
     pipeline.worker()
     producer = KafkaProducer(bootstrap_servers=pipeline.config.bootstrap, acks="all")
     sequence = [encoded[0], poison["garbage"], encoded[1], poison["empty"], poison["wrong magic"], encoded[2],

@@ -1,4 +1,4 @@
-"""`projfacts stack start` brings up broker, ingest and workers; `stack stop` ends each by PID."""
+"""`projfacts stack start` brings up broker, ingest, relay and workers; `stack stop` ends each by PID."""
 from __future__ import annotations
 
 import json
@@ -22,11 +22,12 @@ def test_one_command_starts_the_stack_and_one_stops_it(tmp_path):
     started = run("start", "--workers", "2", "--port", str(port), env=env)
     assert started.returncode == 0, started.stderr
     state = json.loads(started.stdout)
-    pids = [state["broker"]["pid"], state["ingest"], *state["workers"]]
+    pids = [state["broker"]["pid"], state["ingest"], state["relay"], *state["workers"]]
     assert state["broker"]["bootstrap"] == f"127.0.0.1:{port}" and len(state["workers"]) == 2
     try:
         status = json.loads(run("status", env=env).stdout)
-        assert status["broker"]["alive"] and status["ingest"]["alive"] and all(w["alive"] for w in status["workers"])
+        assert status["broker"]["alive"] and status["ingest"]["alive"] and status["relay"]["alive"]
+        assert all(w["alive"] for w in status["workers"])
         wait_until(lambda: "assigned" in (tmp_path / "var" / "log" / "worker-1.log").read_text(), 60,
                    "a worker to join the group")
     finally:

@@ -1,7 +1,10 @@
 """The projection step and the department producer, without a broker."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
+from sqlalchemy import select
 
 from events.codec import validate_object
 from helpers import event
@@ -11,6 +14,7 @@ from services.bus.records import Record, fact_headers, fact_key, stored_event
 from services.bus.wire import EventSerde
 from services.readmodel.sql import checkpoint_of
 from services.log import EventStore
+from services.readmodel.tables import facts
 
 
 @pytest.fixture
@@ -21,7 +25,7 @@ def store(tmp_path):
 
 
 def facts_records(store, serde, topic="f", partition=0):
-    return [Record(topic, partition, offset, None, serde.encode(s.to_event()), fact_headers(s.position, s.project_seq))
+    return [Record(topic, partition, offset, None, serde.encode(s.as_appended()), fact_headers(s.position, s.project_seq))
             for offset, s in enumerate(store.read())]
 
 
@@ -37,27 +41,50 @@ def test_batches_are_idempotent_and_move_the_partition_checkpoint(store):
     serde = EventSerde()
     store.append([validate_object(event(t)) for t in ("ProjectRegistered", "AnnualPlanAdopted", "ConstructionStarted")])
     records = facts_records(store, serde)
-    projector = Projector(store.engine, "g", serde)
+    projector = Projector(store, "g", serde)
     assert projector.apply(records[:2]) == 2
     assert checkpoint_of(store.engine, checkpoint_name("g", "f", 0)) == 2
-    again = Projector(store.engine, "g", serde)  # a restarted worker, re-delivered everything
+    again = Projector(store, "g", serde)  # a restarted worker, re-delivered everything
     assert again.stored_offsets([("f", 0), ("f", 1)]) == {("f", 0): 2, ("f", 1): 0}
     assert again.apply(records) == 1  # the first two are skipped by offset …
-    assert Projector(store.engine, "g", serde).apply(records) == 3  # … and are harmless anyway
+    assert Projector(store, "g", serde).apply(records) == 3  # … and are harmless anyway
     assert checkpoint_of(store.engine, checkpoint_name("g", "f", 0)) == 3
     assert projector.reset() == 1
 
 
-def test_an_unreadable_fact_is_skipped_and_does_not_block(store):
+def test_an_unreadable_fact_is_dead_lettered_and_does_not_block(store):
     serde = EventSerde()
     store.append([validate_object(event("ProjectRegistered"))])
     good = facts_records(store, serde)[0]
     bad = Record("f", 0, 1, None, b"garbage", [])
     missing_position = Record("f", 0, 2, None, good.value, [])
-    projector = Projector(store.engine, "g", serde)
+    letters = []
+    projector = Projector(store, "g", serde, dead_letter=lambda r, why: letters.append((r.offset, why)))
     assert projector.apply([good, bad, missing_position]) == 1
-    assert projector.skipped == 2
+    assert projector.refused == 2 and [o for o, _ in letters] == [1, 2]
     assert checkpoint_of(store.engine, checkpoint_name("g", "f", 0)) == 3
+
+
+def test_a_record_the_log_does_not_back_is_never_projected(store):
+    """A forged InvestmentReported at the position the genuine fact will take, then one claiming a
+    logged position with other content: both dead-lettered; the genuine fact still projected."""
+    serde = EventSerde()
+    store.append([validate_object(event("ProjectRegistered"))])
+    forged = validate_object(event("InvestmentReported", amount="5000.00")).stamped(datetime.now(timezone.utc))
+    letters = []
+    projector = Projector(store, "g", serde, dead_letter=lambda r, why: letters.append(why))
+    ahead = Record("f", 0, 0, None, serde.encode(forged), fact_headers(2, 2))
+    assert projector.apply([ahead]) == 0 and "holds no fact at position 2" in letters[0]
+    genuine = validate_object(event("InvestmentReported", amount="300.50"))
+    store.append([genuine])
+    row = store.at_positions([2])[2]
+    same_id = forged.model_copy(update={"event_id": genuine.event_id})
+    tampered = Record("f", 0, 1, None, serde.encode(same_id), fact_headers(2, 2))
+    assert projector.apply([tampered]) == 0 and "content differs" in letters[1]
+    relayed = Record("f", 0, 2, None, serde.encode(row.as_appended()), fact_headers(2, 2))
+    assert projector.apply([relayed]) == 1
+    with store.engine.connect() as conn:
+        assert conn.execute(select(facts.c.event_id).where(facts.c.position == 2)).scalar() == genuine.id
 
 
 class FakeKafka:

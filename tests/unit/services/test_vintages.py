@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from events.codec import validate_object
-from helpers import event, retraction
+from helpers import append_history, event, retraction, writer_for
 from services.entry.cli.main import main
 from services.query.figures import make_query, report_for
 from services.log import EventStore
@@ -33,8 +33,9 @@ def pid(n: int) -> str:
 class Log:
     """Events appended one by one with their recorded time (the history import's way)."""
 
-    def __init__(self, store: EventStore):
-        self.store = store
+    def __init__(self, writer):
+        self.writer = writer
+        self.store = writer.events
 
     def add(self, event_type: str, project: int | None, on: str, at: str, **payload) -> dict:
         obj = event(event_type, project_id=None if project is None else pid(project), occurred_on=on,
@@ -43,7 +44,7 @@ class Log:
         return obj
 
     def put(self, obj: dict) -> None:
-        result = self.store.append([validate_object(obj)], keep_recorded_at=True)
+        result = append_history(self.writer, [obj])
         assert result.appended == 1, result.reasons
 
     def planned(self, n: int, construction: str = "new", planned: str = "100.00", at: str = "2025-01-05",
@@ -55,15 +56,14 @@ class Log:
 
 @pytest.fixture
 def log(sqlite_url):
-    store = EventStore(sqlite_url)
-    log = Log(store)
+    log = Log(writer_for(sqlite_url))
     for n in (1, 2, 3, 4):
         log.planned(n)
     log.add("ConstructionStarted", 1, "2025-02-10", "2025-02-11")
     log.add("InvestmentReported", 1, "2025-03-31", "2025-04-02", year=2025, month=3, amount="40.00")
     log.retracted = log.add("ConstructionStarted", 3, "2025-03-01", "2025-03-02")
     yield log
-    store.engine.dispose()
+    log.store.engine.dispose()
 
 
 def later_facts(log: Log) -> dict[str, dict]:
@@ -81,7 +81,7 @@ def later_facts(log: Log) -> dict[str, dict]:
 
 
 def test_publish_records_the_digest_of_the_printed_report(log):
-    pub = publish(log.store, REGION, "2025Q1", "2025-04-10", publisher="王明")
+    pub = publish(log.store, log.writer.acceptor, REGION, "2025Q1", "2025-04-10", publisher="王明")
     printed = CliRunner().invoke(main, ["--db", str(log.store.engine.url), "report", "--region", REGION,
                                         "--period", "2025Q1", "--as-of", "2025-04-10", "--format", "json"])
     assert printed.exit_code == 0
@@ -94,7 +94,7 @@ def test_publish_records_the_digest_of_the_printed_report(log):
 
 
 def test_verify_confirms_byte_identity_though_facts_arrived_since(log):
-    pub = publish(log.store, REGION, "2025Q1", "2025-04-10")
+    pub = publish(log.store, log.writer.acceptor, REGION, "2025Q1", "2025-04-10")
     later_facts(log)  # recorded after the as-of time: they change today's figures, not the vintage's
     result = verify(log.store, pub.event_id)
     assert result.identical and result.recomputed_sha256 == pub.content_sha256
@@ -103,7 +103,7 @@ def test_verify_confirms_byte_identity_though_facts_arrived_since(log):
 
 
 def test_verify_shows_what_a_back_dated_import_changed(log):
-    pub = publish(log.store, REGION, "2025Q1", "2025-04-10")
+    pub = publish(log.store, log.writer.acceptor, REGION, "2025Q1", "2025-04-10")
     back_dated = log.add("ConstructionStarted", 2, "2025-03-20", "2025-04-09")  # recorded "before" the as-of
     result = verify(log.store, pub.event_id)
     assert not result.identical

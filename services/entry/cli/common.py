@@ -1,0 +1,48 @@
+"""What every command shares: the --db option, the store opened for writing or read-only through
+the composition root, and store errors as one line."""
+from __future__ import annotations
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from services.entry.bootstrap import Reader, Settings, Writer, open_reader, open_writer
+from services.log.engine import StoreError, describe
+
+DB_HELP = "SQLAlchemy URL of the store (default: $PROJFACTS_DB, else the embedded SQLite file)."
+
+
+class Projfacts(click.Group):
+    """Errors of the store (missing, unreachable, not migrated) as one line and exit status 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StoreError as error:
+            raise click.ClickException(str(error)) from None
+        except OperationalError as error:
+            db = (ctx.obj or {}).get("url") or ""
+            first = str(error.orig or error).strip().splitlines()[0]
+            raise click.ClickException(f"cannot reach the store {describe(db)}: {first}") from None
+
+
+def db_option(command):
+    return click.option("--db", "db", default=None, help=DB_HELP)(command)
+
+
+def settings(ctx: click.Context, db: str | None) -> Settings:
+    found = Settings.load(db or (ctx.find_root().obj or {}).get("db"))
+    ctx.find_root().obj = {**(ctx.find_root().obj or {}), "url": found.db}
+    return found
+
+
+def writer(ctx: click.Context, db: str | None, progress: bool = False) -> Writer:
+    return open_writer(settings(ctx, db), progress=progress)
+
+
+def reader(ctx: click.Context, db: str | None) -> Reader:
+    """The store read-only; a note on stderr when its read model is behind the log."""
+    opened = open_reader(settings(ctx, db))
+    note = opened.behind_note()
+    if note:
+        click.echo(note, err=True)
+    return opened
