@@ -92,7 +92,8 @@ R19. Among the applicable targets (whatever their `by` label, e.g. Q1 and M03 to
 R20. A township target (region = the county code, township = name) applies only to the row of
     `rank --by township` with that county and township name; a county's own target does not fall
     through to its township rows (their target is None without a township target); a township
-    target never applies to a report nor to a county row.
+    target never applies to a report nor to a county row, and one whose region is not a county
+    code (2 or 4 digits) applies to nothing. Township names match exactly.
 R21. behind = value < target, comparing decimals (for a rate the reported 4-place value, not the
     exact fraction; for a count the integer). When the value is None (denominator 0) or there is
     no target, behind is None (neither behind nor ahead).
