@@ -20,6 +20,7 @@ from services.query import figures as queries
 from services.entry.render import tables as render
 from services.query import views
 from services.entry.http import schemas
+from services.entry.http import dashboard
 from services.entry.http.ingest import Refused, ingest
 from services.ingest.authorise import BusPolicy, load_policy
 from services.log import EventStore
@@ -61,10 +62,11 @@ def create_app(store: EventStore | str | None = None, publish_policy: BusPolicy 
     """`publish_policy`: who may publish what (default: the bus's policy.toml, as the Kafka ingest)."""
     store = store if isinstance(store, EventStore) else EventStore(store)
     publish_policy = publish_policy or load_policy()
-    app = FastAPI(title="projfacts", version="0.1.0",
+    app = FastAPI(title="projfacts", version="0.1.0", docs_url=None, redoc_url=None,  # dashboard.py serves them offline
                   description="Major-project facts (重大项目建设): figures, views and departmental ingest, "
                               "each as of any recorded time.")
     app.state.store = store
+    app.include_router(dashboard.router)  # 驾驶舱 at /, vendored static files, /docs and /redoc
     bearer = HTTPBearer(auto_error=False, description="A department token (`projfacts token create`).")
 
     @app.exception_handler(BadParameter)
