@@ -33,6 +33,13 @@ def _openapi_url(request: Request) -> str:
     return _root(request) + (request.app.openapi_url or "/openapi.json")
 
 
+@router.get("/", response_class=HTMLResponse)
+def dashboard() -> FileResponse:
+    """驾驶舱: KPI cards, 开复工, plan vs actual by month, ranking (static/index.html + dashboard.js)."""
+    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
+                        headers={"Cache-Control": CACHE["page"]})
+
+
 @router.get("/static/{path:path}")
 def static(path: str) -> FileResponse:
     """A file under static/ (never outside it)."""

@@ -35,6 +35,17 @@ def assets(html: str) -> list[str]:
     return ASSET.findall(html) + re.findall(r"url: '([^']+)'", html) + re.findall(r'spec-url="([^"]+)"', html)
 
 
+def test_the_desk_page_is_served_with_local_assets_only(http):
+    response = http.get("/")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert "重大项目建设驾驶舱" in response.text
+    urls = assets(response.text)
+    assert "static/vendor/echarts/echarts.min.js" in urls and "static/dashboard.js" in urls
+    assert not [url for url in urls if "//" in url]
+    for url in urls:
+        assert http.get("/" + url).status_code == 200, url
+
+
 @pytest.mark.parametrize("name,digest", vendored())
 def test_every_vendored_file_is_served_as_published(http, name, digest):
     response = http.get(f"/static/vendor/{name}")

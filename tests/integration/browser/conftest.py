@@ -32,8 +32,7 @@ CHROMIUM = os.environ.get("PROJFACTS_CHROMIUM", "/usr/bin/chromium")
 # python-svc machine notes: without the background-networking flags Chromium keeps dialling out and
 # the closed network makes it hang. --headless is Playwright's own (headless=True).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
-                 "--lang=zh-CN"]  # the date picker in Chinese, as on the office's machines
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
 READY_WITHIN_S = 60.0
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
