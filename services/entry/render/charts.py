@@ -21,13 +21,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)  # no screen; pyplot is never imported here
-
-from matplotlib import font_manager, rc_context  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib import font_manager, rc_context
+from matplotlib.figure import Figure  # pyplot is never imported: no backend, no screen, no global figures
+from matplotlib.ticker import FuncFormatter
 
 DPI = 150
 WIDE = (8.0, 4.5)  # inches: 1200 × 675 px at DPI
