@@ -204,3 +204,30 @@ def test_an_exact_as_of_in_the_link_is_kept(page, demo_server):
     page.goto(f"{demo_server}/?region={REGION}&period=2024-03&as_of={stamp.replace('+', '%2B')}")
     wait_ready(page, REGION, "2024-03", "2024-04-05T12:00:00")
     assert_kpis_match(page, api_report(demo_server, REGION, "2024-03", stamp))
+
+
+def test_the_ranking_follows_its_figure_and_unit(page, demo_server):
+    page.goto(f"{demo_server}/?region={REGION}&period={PERIOD}")
+    wait_ready(page, REGION, PERIOD)
+    page.select_option("#rank-figure", "investment_completion_rate")
+    page.wait_for_function("document.body.dataset.state === 'ready'"
+                           " && document.getElementById('rank-scope').textContent.startsWith('年度投资完成率')")
+    ranked = httpx.get(f"{demo_server}/v1/rank/investment_completion_rate",
+                       params={"region": REGION, "period": PERIOD, "by": "township"}, timeout=30).json()
+    rows = ranked if isinstance(ranked, list) else ranked["rows"]
+    page.wait_for_function("([name, label]) => { const texts = [...document.querySelectorAll('#chart-rank svg text')]"
+                           ".map(t => t.textContent.trim()); return texts.includes(name) && texts.includes(label); }",
+                           arg=[rows[0]["township"], f"{shown_percent(rows[0]['value'])}%"])
+    texts = chart_texts(page, "chart-rank")
+    assert all(f"{shown_percent(row['value'])}%" in texts for row in rows)
+
+    page.select_option("#rank-by", "county")
+    page.wait_for_function("document.body.dataset.state === 'ready'"
+                           " && document.getElementById('rank-scope').textContent.includes('按县')")
+    by_county = httpx.get(f"{demo_server}/v1/rank/investment_completion_rate",
+                          params={"region": REGION, "period": PERIOD, "by": "county"}, timeout=30).json()
+    row = (by_county if isinstance(by_county, list) else by_county["rows"])[0]
+    page.wait_for_function("(label) => [...document.querySelectorAll('#chart-rank svg text')]"
+                           ".some(t => t.textContent.trim() === label)", arg=f"{shown_percent(row['value'])}%")
+    assert (row.get("region_name") or row.get("county") or row.get("region")) in chart_texts(page, "chart-rank")
+    assert page.blocked == [] and page.errors == []

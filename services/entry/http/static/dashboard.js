@@ -266,7 +266,6 @@
   }
 
   // ---- loading ------------------------------------------------------------------------------
-  const FALLBACK_FIGURES = Object.keys(FIGURE_LABELS).filter((f) => f !== "investment_share");
   let rankFigure = "start_or_resume_rate";
   let exactAsOf = null;
   let generation = 0;
@@ -279,10 +278,8 @@
 
   function fillRankFigures(report) {
     const select = $("rank-figure");
-    const ids = Object.keys(report.figures).filter((id) => {
-      const kind = report.figures[id].kind;
-      return (kind === undefined || kind === "rate") && (FIGURE_LABELS[id] || FALLBACK_FIGURES.includes(id));
-    });
+    // rate figures only (§6 gives each figure a kind; a report without kinds has only rates)
+    const ids = Object.keys(report.figures).filter((id) => (report.figures[id].kind || "rate") === "rate");
     if (!ids.includes(rankFigure)) rankFigure = ids.includes("start_or_resume_rate") ? "start_or_resume_rate" : ids[0];
     const html = ids.map((id) => `<option value="${id}">${FIGURE_LABELS[id] || id}</option>`).join("");
     if (select.innerHTML !== html) select.innerHTML = html;
