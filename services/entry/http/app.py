@@ -20,6 +20,7 @@ from services.query import figures as queries
 from services.entry.render import tables as render
 from services.query import views
 from services.entry.http import schemas
+from services.entry.http import dashboard
 from services.entry.http.ingest import Refused, ingest
 from services.entry.bootstrap import Settings, open_reader, open_writer
 from services.ingest.authorise import Policy
@@ -72,10 +73,11 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
         writer.acceptor.policy = publish_policy
     reader = open_reader(settings)
     store = reader.events
-    app = FastAPI(title="projfacts", version="0.1.0",
+    app = FastAPI(title="projfacts", version="0.1.0", docs_url=None, redoc_url=None,  # dashboard.py serves them offline
                   description="Major-project facts (重大项目建设): figures, views and departmental ingest, "
                               "each as of any recorded time.")
     app.state.store, app.state.writer, app.state.reader = store, writer, reader
+    app.include_router(dashboard.router)  # 驾驶舱 at /, vendored static files, /docs and /redoc
     bearer = HTTPBearer(auto_error=False, description="A department token (`projfacts token create`).")
 
     @app.exception_handler(BadParameter)

@@ -9,7 +9,7 @@ from projections import names
 from projections.names import region_label, region_name
 from projections.views.problems import LEVEL_LABELS
 from projections.views.stage import STAGES
-from services.render import LABELS as RENDER_LABELS
+from services.entry.render.tables import LABELS as RENDER_LABELS
 
 
 @pytest.mark.parametrize("code, name", [
