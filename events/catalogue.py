@@ -1,34 +1,43 @@
-"""The event catalogue, schema_version 1 (CONTRACT.md §2): one frozen payload model per type."""
+"""The event catalogue, schema_version 1 (CONTRACT.md §2): one frozen payload model per type.
+
+Every string is limited (events/limits.py): names by `Name`/`OrgName`/…, free text by `Text`.
+"""
 from __future__ import annotations
 
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from events import limits
 from events.types import (
     Amount,
     Category,
     Code,
     Construction,
+    DocumentNo,
     EscalationLevel,
     FigureId,
     KeyLevel,
     LocalDate,
     Milestone,
+    Name,
+    OrgName,
     Origin,
     Procedure,
+    ProjectName,
     RegionCode,
     RegionPrefix,
     Target,
     Text,
     Timestamp,
+    pattern_type,
 )
 
-Year = Annotated[StrictInt, Field(ge=1990, le=2199)]
+Year = Annotated[StrictInt, Field(ge=limits.YEAR_MIN, le=limits.YEAR_MAX)]
 Month = Annotated[StrictInt, Field(ge=1, le=12)]
-PeriodLabel = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{4}(H[12]|Q[1-4]|-(0[1-9]|1[0-2]))?$")]
-Sha256 = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{64}$")]
+PeriodLabel = pattern_type(r"^[0-9]{4}(?:H[12]|Q[1-4]|-(?:0[1-9]|1[0-2]))?$")
+Sha256 = pattern_type(r"^[0-9a-f]{64}$")
 
 
 class Payload(BaseModel):
@@ -39,18 +48,21 @@ class Empty(Payload):
     """A fact whose whole meaning is its type and its dates."""
 
 
+CodeList = Field(default_factory=list, max_length=limits.CODE_LIST_MAX)
+
+
 class ProjectRegistered(Payload):
     """项目入库: the project in the project database (amendable)."""
 
-    name: Text
+    name: ProjectName
     region: RegionCode
-    township: Text | None = None
+    township: Name | None = None
     total_investment: Amount
-    owner: Text
+    owner: OrgName
     legal_entity: StrictBool
     origin: Origin
-    categories: list[Category] = Field(default_factory=list)
-    required_procedures: list[Procedure] = Field(default_factory=list)
+    categories: list[Category] = CodeList
+    required_procedures: list[Procedure] = CodeList
 
 
 class AnnualPlanAdopted(Payload):
@@ -71,7 +83,7 @@ class KeyProjectDesignated(Payload):
 class AgreementSigned(Payload):
     """招商引资签约."""
 
-    investor: Text
+    investor: OrgName
     agreed_investment: Amount
 
 
@@ -79,8 +91,8 @@ class ProcedureApproved(Payload):
     """前期手续 approved by the department that issues it."""
 
     procedure: Procedure
-    document_no: Text
-    authority: Text
+    document_no: DocumentNo
+    authority: OrgName
 
 
 class ConstructionResumed(Payload):
@@ -107,8 +119,8 @@ class LeaderAssigned(Payload):
     """领导包联."""
 
     leader_id: Code
-    leader_name: Text
-    title: Text
+    leader_name: Name
+    title: Name
 
 
 class LeaderReleased(Payload):
@@ -123,7 +135,7 @@ class ProblemRaised(Payload):
     """问题收集."""
 
     problem_id: Code
-    category: Text
+    category: Name
     description: Text
 
 
@@ -131,7 +143,7 @@ class ProblemAssigned(Payload):
     """交办: to a unit with a deadline."""
 
     problem_id: Code
-    unit: Text
+    unit: OrgName
     due_on: LocalDate
 
 
@@ -182,7 +194,7 @@ class ReportPublished(Payload):
     as_of: Timestamp
     level: KeyLevel | None = None
     content_sha256: Sha256
-    publisher: Text
+    publisher: OrgName
 
 
 # event_type -> payload model, schema_version 1

@@ -121,7 +121,7 @@ def test_check_lists_every_file_that_differs(tmp_path):
 
 def _decimal_from_pattern(pattern: str) -> dict | None:
     """The Avro decimal that holds exactly what a JSON decimal-string pattern allows, if it is one."""
-    found = re.search(r"\\d\{1,(\d+)\}\(\\\.\\d\{1,(\d+)\}\)", pattern)
+    found = re.search(r"\[0-9\]\{1,(\d+)\}\(\\\.\[0-9\]\{1,(\d+)\}\)", pattern)
     if not found:
         return None
     digits, places = map(int, found.groups())
