@@ -1,5 +1,7 @@
 """The event catalogue, schema_version 1 (CONTRACT.md §2): one frozen payload model per type.
 
+A published version's model never changes (its Avro file would differ): v1 models use the frozen
+v1 enums (`CategoryV1`, …), which keep their published Avro names.
 Every string is limited (events/limits.py): names by `Name`/`OrgName`/…, free text by `Text`.
 """
 from __future__ import annotations
@@ -12,19 +14,19 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from events import limits
 from events.types import (
     Amount,
-    Category,
+    CategoryV1,
     Code,
     Construction,
     DocumentNo,
     EscalationLevel,
-    FigureId,
+    FigureIdV1,
     KeyLevel,
     LocalDate,
-    Milestone,
+    MilestoneV1,
     Name,
     OrgName,
     Origin,
-    Procedure,
+    ProcedureV1,
     ProjectName,
     RegionCode,
     RegionPrefix,
@@ -61,8 +63,8 @@ class ProjectRegistered(Payload):
     owner: OrgName
     legal_entity: StrictBool
     origin: Origin
-    categories: list[Category] = CodeList
-    required_procedures: list[Procedure] = CodeList
+    categories: list[CategoryV1] = CodeList
+    required_procedures: list[ProcedureV1] = CodeList
 
 
 class AnnualPlanAdopted(Payload):
@@ -90,7 +92,7 @@ class AgreementSigned(Payload):
 class ProcedureApproved(Payload):
     """前期手续 approved by the department that issues it."""
 
-    procedure: Procedure
+    procedure: ProcedureV1
     document_no: DocumentNo
     authority: OrgName
 
@@ -172,8 +174,8 @@ class TargetSet(Payload):
 
     region: RegionPrefix
     year: Year
-    figure: FigureId
-    by: Milestone
+    figure: FigureIdV1
+    by: MilestoneV1
     target: Target
 
 

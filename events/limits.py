@@ -64,6 +64,11 @@ AMOUNT_PLACES = 2
 # 8 digits before the point and 4 after (numeric(12, 4), the TargetSet v1 Avro decimal).
 RATE_TARGET_DIGITS = 8
 RATE_TARGET_PLACES = 4
+# A target of a count figure: a whole number of projects, at most 9 digits (fits a 32-bit integer).
+COUNT_DIGITS = 9
+# TargetSet v2's target on the wire holds every kind: numeric(20, 4) (16 digits and 4 places).
+TARGET_DIGITS = AMOUNT_DIGITS
+TARGET_PLACES = RATE_TARGET_PLACES
 
 # ---- time --------------------------------------------------------------------------------------
 # Years of the Year type, of business dates (occurred_on, due_on) and of recorded times: the
@@ -75,6 +80,14 @@ YEAR_MAX = 2199
 # is String(40).
 OFFSET_MAX = timedelta(hours=14)
 TIMESTAMP_TEXT_MAX = 32
+
+# ---- places ------------------------------------------------------------------------------------
+# A project's location (WGS-84 degrees): decimal strings with at most 6 places (~0.1 m), inside
+# mainland China and its islands (73°E-136°E, 3°N-54°N), so that swapped or zero coordinates are
+# refused. numeric(9, 6) holds either.
+COORDINATE_PLACES = 6
+LONGITUDE_MIN, LONGITUDE_MAX = 73, 136
+LATITUDE_MIN, LATITUDE_MAX = 3, 54
 
 # ---- how much of a refused value an error message shows -----------------------------------------
 SHOWN_MAX = 60

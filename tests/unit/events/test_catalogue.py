@@ -14,7 +14,10 @@ import pytest
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-from events.avro import SCHEMA_DIR, avro_schema, check_schemas, decode, encode, load_schemas, main, write_schemas
+import events.types
+from events.avro import (
+    SCHEMA_DIR, avro_name, avro_schema, check_schemas, decode, encode, load_schemas, main, write_schemas,
+)
 from events.catalogue import ProblemRaised
 from events.codec import validate_object
 from events.errors import EventError
@@ -136,7 +139,8 @@ def _expected(prop: dict, defs: dict) -> object:
     if "$ref" in prop:
         definition = defs[prop["$ref"].rsplit("/", 1)[-1]]
         assert "enum" in definition, "records are walked field by field"
-        enum = {"type": "enum", "name": definition["title"], "symbols": definition["enum"]}
+        name = avro_name(getattr(events.types, definition["title"]))  # CategoryV1 is Category on the wire
+        enum = {"type": "enum", "name": name, "symbols": definition["enum"]}
         return {**enum, "doc": definition["description"]} if "description" in definition else enum
     if prop.get("type") == "array":
         return {"type": "array", "items": _expected(prop["items"], defs)}
