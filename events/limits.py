@@ -36,8 +36,8 @@ PROJECT_NAME_MAX = 200
 # approval is assigned to (it may name a lead unit and its helpers), the publishing office.
 # Registered enterprise names stay far below 100 characters.
 ORG_NAME_MAX = 200
-# Short names of a place, a person or a post: township (乡镇), leader_name, title, a problem's
-# category. A label "township:<name>" stays ≤ 109 < 200.
+# Short names of a place, a person or a post: township (乡镇), village (行政村), leader, officer,
+# leader_name, title, a problem's category. A label "township:<name>" stays ≤ 109 < 200.
 NAME_MAX = 100
 # 文号 of an approval or a funding document (`阳环审〔2025〕12号`): ~10-30 characters in practice.
 DOCUMENT_NO_MAX = 100
@@ -103,11 +103,14 @@ STRING_FIELDS: dict[str, int] = {
     "payload.name": PROJECT_NAME_MAX,
     "payload.region": 6,
     "payload.township": NAME_MAX,
+    "payload.village": NAME_MAX,
     "payload.owner": ORG_NAME_MAX,
     "payload.investor": ORG_NAME_MAX,
     "payload.document_no": DOCUMENT_NO_MAX,
     "payload.authority": ORG_NAME_MAX,
     "payload.unit": ORG_NAME_MAX,
+    "payload.leader": NAME_MAX,
+    "payload.officer": NAME_MAX,
     "payload.reason": TEXT_MAX,
     "payload.leader_id": CODE_MAX,
     "payload.leader_name": NAME_MAX,

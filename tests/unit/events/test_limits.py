@@ -23,11 +23,10 @@ from events import limits
 from events.avro import decode, encode, load_schemas
 from events.codec import parse_line, validate_object
 from events.errors import EventError
-from events.examples import EXAMPLES, example_event
+from events.examples import EXAMPLES_BY_VERSION, example_event
 from events.registry import REGISTRY
 from events.types import parse_amount, parse_target
 
-EXAMPLES_BY_VERSION = {(event_type, 1): example for event_type, example in EXAMPLES.items()}
 DETERMINISTIC = settings(derandomize=True, database=None, deadline=None,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
@@ -42,10 +41,12 @@ FORMATTED = {
     "payload.due_on": 10,
     **dict.fromkeys(["payload.total_investment", "payload.planned_investment", "payload.agreed_investment",
                      "payload.amount"], limits.AMOUNT_DIGITS + 1 + limits.AMOUNT_PLACES),
-    "payload.target": 1 + limits.RATE_TARGET_DIGITS + 1 + limits.RATE_TARGET_PLACES,
+    "payload.target": 1 + limits.TARGET_DIGITS + 1 + limits.TARGET_PLACES,
+    "payload.location.lng": 1 + 3 + 1 + limits.COORDINATE_PLACES,
+    "payload.location.lat": 1 + 3 + 1 + limits.COORDINATE_PLACES,
     **dict.fromkeys(["payload.origin", "payload.categories[]", "payload.required_procedures[]",
                      "payload.construction", "payload.level", "payload.procedure", "payload.figure",
-                     "payload.by"], 32),  # enum symbols
+                     "payload.by", "payload.role", "payload.channel"], 32),  # enum symbols
 }
 
 
@@ -180,7 +181,9 @@ UNICODE_DIGITS = ["１４０５２２", "١٤٠٥٢٢", "१४०५२२", "1
 @pytest.mark.parametrize("region", UNICODE_DIGITS)
 def test_a_region_of_other_digits_is_refused(region):
     assert_refused(example_event("ProjectRegistered", payload={"region": region}), "payload.region", "pattern")
-    assert_refused(example_event("TargetSet", payload={"region": region[:4]}), "payload.region", "pattern")
+    assert_refused(example_event("TargetSet", payload={"region": region}), "payload.region", "pattern")
+    assert_refused(example_event("TargetSet", schema_version=2, payload={"region": region[:4]}), "payload.region",
+                   "pattern")
 
 
 @pytest.mark.parametrize(
@@ -189,8 +192,11 @@ def test_a_region_of_other_digits_is_refused(region):
         (example_event("InvestmentReported", payload={"amount": "１００.00"}), "payload.amount"),
         (example_event("InvestmentReported", payload={"amount": "١٠٠"}), "payload.amount"),
         (example_event("TargetSet", payload={"target": "０.85"}), "payload.target"),
+        (example_event("TargetSet", schema_version=2, payload={"target": "１２"}), "payload.target"),
+        (example_event("ProjectRegistered", schema_version=2,
+                       payload={"location": {"lng": "١١٢.4", "lat": "35.4"}}), "payload.location.lng"),
     ],
-    ids=["full-width-amount", "arabic-amount", "target"],
+    ids=["full-width-amount", "arabic-amount", "v1-target", "v2-target", "location"],
 )
 def test_a_decimal_of_other_digits_is_refused(line, field):
     assert_refused(line, field, "must be written with the ASCII digits 0-9")
@@ -218,6 +224,7 @@ def test_dates_times_periods_and_ids_of_other_digits_are_refused(line, field, re
     [
         (example_event("InvestmentReported", payload={"amount": "100.00\n"}), "payload.amount"),
         (example_event("TargetSet", payload={"target": "0.85\n"}), "payload.target"),
+        (example_event("TargetSet", schema_version=2, payload={"target": "83750.00\n"}), "payload.target"),
         (example_event("InvestmentReported", occurred_on="2025-04-05\n"), "occurred_on"),
         (example_event("ProblemAssigned", payload={"due_on": "2025-04-15\n"}), "payload.due_on"),
         (example_event("ProjectRegistered", payload={"region": "140522\n"}), "payload.region"),
@@ -225,8 +232,11 @@ def test_dates_times_periods_and_ids_of_other_digits_are_refused(line, field, re
         (example_event("InvestmentReported", recorded_at="2025-04-05T09:30:00+08:00\n"), "recorded_at"),
         (example_event("ReportPublished", payload={"period": "2025Q1\n"}), "payload.period"),
         (example_event("ProblemRaised", payload={"problem_id": "P-1\n"}), "payload.problem_id"),
+        (example_event("ProjectRegistered", schema_version=2,
+                       payload={"location": {"lng": "112.4\n", "lat": "35.4"}}), "payload.location.lng"),
     ],
-    ids=["amount", "target", "occurred_on", "due_on", "region", "project_id", "recorded_at", "period", "code"],
+    ids=["amount", "target", "target-v2", "occurred_on", "due_on", "region", "project_id", "recorded_at",
+         "period", "code", "location"],
 )
 def test_a_final_newline_is_refused(line, field):
     assert refusal(line).field == field
@@ -279,6 +289,7 @@ def test_python_datetimes_are_held_to_the_same_rules():
 def test_dates_out_of_range_are_refused(day):
     assert_refused(example_event("InvestmentReported", occurred_on=day), "occurred_on", "between 1990 and 2199")
     assert_refused(example_event("ProblemAssigned", payload={"due_on": day}), "payload.due_on", "between 1990 and 2199")
+    assert_refused(example_event("ProcedurePlanned", payload={"due_on": day}), "payload.due_on", "between 1990 and 2199")
 
 
 @pytest.mark.parametrize("day", ["1990-01-01", "2199-12-31"])
