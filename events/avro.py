@@ -28,13 +28,24 @@ from events.codec import validate_object
 from events.envelope import Event
 from events.errors import EventError
 from events.registry import REGISTRY, EventSchema, Registry
-from events.types import parse_amount, parse_local_date, parse_target, parse_timestamp
+from events.types import (
+    parse_amount,
+    parse_any_target,
+    parse_latitude,
+    parse_local_date,
+    parse_longitude,
+    parse_target,
+    parse_timestamp,
+)
 
 # The `schemas` package sits next to `events`, in the source tree and when installed.
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 
 AMOUNT = {"type": "bytes", "logicalType": "decimal", "precision": 18, "scale": 2}
 TARGET = {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 4}
+# TargetSet v2: any kind's target (an amount has 16 digits); reads v1's TARGET (same scale).
+ANY_TARGET = {"type": "bytes", "logicalType": "decimal", "precision": 20, "scale": 4}
+COORDINATE = {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 6}
 DATE = {"type": "int", "logicalType": "date"}
 UUID_STRING = {"type": "string", "logicalType": "uuid"}
 
@@ -43,10 +54,27 @@ UUID_STRING = {"type": "string", "logicalType": "uuid"}
 _BY_VALIDATOR: dict[Any, Any] = {
     parse_amount: AMOUNT,
     parse_target: TARGET,
+    parse_any_target: ANY_TARGET,
+    parse_longitude: COORDINATE,
+    parse_latitude: COORDINATE,
     parse_local_date: DATE,
     parse_timestamp: "string",
 }
 _PLAIN: dict[Any, Any] = {str: "string", int: "int", bool: "boolean", UUID: UUID_STRING}
+
+
+def avro_name(cls: type) -> str:
+    """The Avro name of a model or enum: its class name, unless it says otherwise (a frozen earlier
+    version of an enum, `CategoryV1`, keeps its published name `Category`)."""
+    return cls.__dict__.get("__avro_name__", cls.__name__)
+
+
+def avro_namespace(cls: type, default: str) -> str:
+    """The namespace of an enum: the schema's own, unless it says otherwise. An enum revised in
+    catalogue vN lives in `projfacts.events.vN` wherever it is used, so that one full name always
+    means one set of symbols: ProcedurePlanned v1 uses `projfacts.events.v2.Procedure`, not the v1
+    `Procedure` of ProjectRegistered v1."""
+    return cls.__dict__.get("__avro_namespace__", default)
 
 
 def _with_doc(avro: dict, cls: type) -> dict:
@@ -57,12 +85,13 @@ def _with_doc(avro: dict, cls: type) -> dict:
 class _Builder:
     """The Avro types of one schema: a named type is defined once, then referred to by name."""
 
-    def __init__(self, names: dict[type, str]) -> None:
+    def __init__(self, names: dict[type, str], namespace: str) -> None:
         self.names = names
+        self.namespace = namespace
         self.defined: dict[str, type] = {}
 
     def _first_time(self, cls: type) -> bool:
-        name = self.names.get(cls, cls.__name__)
+        name = self.names.get(cls, avro_name(cls))
         if name in self.defined:
             if self.defined[name] is not cls:
                 raise TypeError(f"two types named {name}: {self.defined[name]!r} and {cls!r}")
@@ -71,16 +100,20 @@ class _Builder:
         return True
 
     def record(self, model: type[BaseModel]) -> dict | str:
-        name = self.names.get(model, model.__name__)
+        name = self.names.get(model, avro_name(model))
         if not self._first_time(model):
             return name
         fields = [self.field(field_name, info) for field_name, info in model.model_fields.items()]
         return _with_doc({"type": "record", "name": name, "fields": fields}, model)
 
     def enum(self, cls: type[Enum]) -> dict | str:
+        own = avro_namespace(cls, self.namespace)
         if not self._first_time(cls):
-            return cls.__name__
-        return _with_doc({"type": "enum", "name": cls.__name__, "symbols": [m.value for m in cls]}, cls)
+            return avro_name(cls) if own == self.namespace else f"{own}.{avro_name(cls)}"
+        avro = {"type": "enum", "name": avro_name(cls), "symbols": [m.value for m in cls]}
+        if own != self.namespace:
+            avro["namespace"] = own
+        return _with_doc(avro, cls)
 
     def field(self, name: str, info: FieldInfo) -> dict:
         avro = {"name": name, "type": self.type_of(info.rebuild_annotation())}
@@ -113,11 +146,33 @@ class _Builder:
         raise TypeError(f"no Avro type for {hint!r}")
 
 
+def namespace(version: int) -> str:
+    return f"projfacts.events.v{version}"
+
+
+def _aliased(avro: Any, version: int) -> Any:
+    """Every named type (record, enum) of a vN schema, also known by its names in the namespaces of
+    the earlier versions: data written with v1 resolves under v2 by full name too (Avro aliases),
+    not only by the unqualified name the spec and fastavro match."""
+    if isinstance(avro, list):
+        return [_aliased(branch, version) for branch in avro]
+    if not isinstance(avro, dict):
+        return avro
+    out = dict(avro)
+    if out.get("type") in ("record", "enum") and version > 1:
+        out["aliases"] = [f"{namespace(earlier)}.{out['name']}" for earlier in range(1, version)]
+    if "fields" in out:
+        out["fields"] = [{**field, "type": _aliased(field["type"], version)} for field in out["fields"]]
+    if "items" in out:
+        out["items"] = _aliased(out["items"], version)
+    return out
+
+
 def avro_schema(schema: EventSchema) -> dict:
     """The Avro record schema of one (event_type, version), from its pydantic models."""
     names = {schema.event_model: schema.event_type, schema.payload_model: f"{schema.event_type}Payload"}
-    record = _Builder(names).record(schema.event_model)
-    return {**record, "namespace": f"projfacts.events.v{schema.version}"}
+    record = _aliased(_Builder(names, namespace(schema.version)).record(schema.event_model), schema.version)
+    return {**record, "namespace": namespace(schema.version)}
 
 
 def schema_files(registry: Registry = REGISTRY) -> dict[str, str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import orjson
 from pydantic import ValidationError
@@ -9,11 +10,23 @@ from pydantic import ValidationError
 from events.envelope import PROJECTLESS_TYPES, Event
 from events.errors import EventError
 from events.registry import REGISTRY, Registry
+from events.types import shown, single_line
 
 
 def _readable_id(obj: dict) -> str | None:
+    """The id to name a refused event by: canonical when it is a UUID; a short string as given when
+    it is not (never one with a control character: it is written to logs and the refusal audit)."""
     value = obj.get("event_id")
-    return value if isinstance(value, str) and 0 < len(value) <= 64 else None
+    if not isinstance(value, str) or not 0 < len(value) <= 64:
+        return None
+    try:
+        return str(UUID(value))
+    except ValueError:
+        pass
+    try:
+        return single_line(value)
+    except ValueError:
+        return None
 
 
 def _field_path(loc: tuple) -> str:
@@ -38,7 +51,7 @@ def _reason(error: dict) -> str:
         message = message.removeprefix("Value error, ")
     given = error.get("input")
     if kind not in {"value_error"} and not isinstance(given, (dict, list)):
-        message = f"{message} (got {given!r})"
+        message = f"{message} (got {shown(given)})"
     return message
 
 

@@ -9,11 +9,15 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
+from events import limits
 from events.catalogue import Payload
-from events.types import LocalDate, Text, Timestamp
+from events.types import LocalDate, SystemName, Timestamp
 
-ProjectId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z_.\-]*$")]
-Department = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+# ASCII letters, digits and `_ . -`, starting with a letter or digit (项目代码 `2501-140522-04-01-000123`).
+ProjectId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=limits.PROJECT_ID_MAX,
+                                             pattern=r"^[0-9A-Za-z][0-9A-Za-z_.\-]*$")]
+Department = Annotated[str, StringConstraints(strict=True, max_length=limits.DEPARTMENT_MAX,
+                                              pattern=r"^[a-z][a-z0-9_]*$")]
 
 # Types whose project_id may be null: a target is regional; a retraction carries the project_id of
 # the event it retracts, so retracting a target is project-less too (the store checks the match).
@@ -34,7 +38,7 @@ class Source(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     department: Department
-    system: Text
+    system: SystemName
 
 
 class Event(BaseModel):
@@ -42,7 +46,7 @@ class Event(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    event_id: UUID
+    event_id: UUID  # any form pydantic reads; dumped (and so stored and hashed) as str(UUID): canonical
     event_type: str
     schema_version: Annotated[StrictInt, Field(ge=1)]
     project_id: ProjectId | None

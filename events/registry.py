@@ -10,7 +10,7 @@ from typing import Callable, Literal
 
 from pydantic import create_model
 
-from events.catalogue import CATALOGUE_V1, Payload
+from events.catalogue import CATALOGUE_V1, CATALOGUE_V2, UPCASTERS_V1, Payload
 from events.envelope import Event
 from events.errors import EventError
 
@@ -86,9 +86,14 @@ class Registry:
 
 
 def default_registry() -> Registry:
+    """The catalogue: every v1 model (CONTRACT §2, §5's new types) and §5's v2 models, each v2 read
+    from v1 through its upcaster (a v1 event stays valid forever)."""
     registry = Registry()
     for event_type, payload_model in CATALOGUE_V1.items():
         registry.register(event_type, 1, payload_model)
+    for event_type, payload_model in CATALOGUE_V2.items():
+        registry.register(event_type, 2, payload_model)
+        registry.add_upcaster(event_type, 1, UPCASTERS_V1[event_type])
     return registry
 
 

@@ -48,6 +48,10 @@ DEFAULT_PAYLOADS: dict[str, dict] = {
     "ProblemEscalated": {"problem_id": "PRB-001", "level": "city"},
     "TargetSet": {"region": REGION, "year": 2025, "figure": "new_start_rate", "by": "Y", "target": "0.8500"},
     "EventRetracted": {"retracted_event_id": "00000000-0000-4000-8000-000000000000", "reason": "录入错误"},
+    # CONTRACT §5's new types (schema_version 1)
+    "ProcedurePlanned": {"procedure": "land_approval", "level": "province", "due_on": "2025-05-31",
+                         "unit": "阳城县自然资源局", "leader": "王建军", "officer": "李晓燕"},
+    "FundingSecured": {"channel": "special_bond", "amount": "8000.00", "document_no": "晋财债〔2025〕21号"},
 }
 
 DEFAULT_DEPARTMENTS = {
@@ -58,6 +62,7 @@ DEFAULT_DEPARTMENTS = {
     "SiteVisitRecorded": "project_center", "ProblemRaised": "project_center",
     "ProblemAssigned": "project_center", "ProblemResolved": "natural_resources",
     "ProblemFollowedUp": "project_center", "ProblemEscalated": "supervision",
+    "ProcedurePlanned": "approval", "FundingSecured": "finance",
 }
 
 
