@@ -445,11 +445,11 @@ PROCEDURE_ISSUERS: dict[str, tuple[str, ...]] = {
     "land_approval": ("natural_resources",),             # 用地批复
     "planning_permit": ("natural_resources",),           # 规划许可
     "eia": ("ecology",),                                 # 环评批复
-    "energy_review": ("energy",),                        # 节能审查
-    "soil_water": ("water",),                            # 水土保持方案
+    "energy_review": ("energy", "approval"),             # 节能审查 (in Shanxi often moved to 行政审批局)
+    "soil_water": ("water", "approval"),                 # 水土保持方案 (likewise)
     "construction_permit": ("approval", "housing"),      # 施工许可
     "capacity_replacement": ("ndrc", "industry", "energy"),  # 产能置换: 钢铁/水泥/玻璃 工信, 煤炭 发改/能源
-    "water_use": ("water",),                             # 取水许可
+    "water_use": ("water", "approval"),                  # 取水许可 (likewise)
     "cultural_relics": ("culture",),                     # 文物保护 (考古勘探, 文物影响评估)
     "fire_acceptance": ("housing",),                     # 消防验收 (住建, since 2019)
 }

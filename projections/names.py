@@ -210,6 +210,8 @@ DEPARTMENT_LABELS: dict[str, str] = {
     "finance": "财政局",
     "water": "水务局",
     "housing": "住建局",
+    "industry": "工信局",
+    "culture": "文旅局（文物局）",
 }
 # 前期手续: the eight of CONTRACT §2 (events.types.Procedure) and the four of §5.
 PROCEDURE_LABELS: dict[str, str] = {

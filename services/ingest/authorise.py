@@ -6,7 +6,8 @@ administrator's and applies none of it (CONTRACT.md §4).
 
 - the event's `source.department` must be the publisher's;
 - a type with owners may be published only by one of them (`policy.toml`, by default DOMAIN.md's
-  table, `events.catalogue.OWNERS`); `ProblemResolved` by any department (the assigned unit);
+  table, `events.catalogue.OWNERS`); `ProblemResolved` by any department (the assigned unit); a
+  `ProcedureApproved` only by a department that issues that procedure (`PROCEDURE_ISSUERS`);
 - `EventRetracted` only by the retracted event's publisher or a department owning its type; a
   retraction of an event the log does not hold is refused;
 - territory: the fact's region must lie in the department's regions (`policy.toml`) and in the
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from events.catalogue import OWNERS
+from events.catalogue import OWNERS, PROCEDURE_ISSUERS
 from events.envelope import Event
 from services.log.store import EventStore, Known
 
@@ -163,6 +164,12 @@ def _ownership(event: Event, department: str, policy: Policy, context: Context) 
     if not owners or department not in owners:
         allowed = ", ".join(sorted(owners or ())) or "nobody"
         return Refusal("event_type", f"{department} may not publish {event.event_type} (owned by {allowed})")
+    if event.event_type == "ProcedureApproved":
+        procedure = event.payload.procedure.value
+        issuers = PROCEDURE_ISSUERS.get(procedure, ())
+        if department not in issuers:
+            return Refusal("payload.procedure", f"{department} does not issue {procedure} "
+                                                f"(issued by {', '.join(issuers) or 'nobody'})")
     return None
 
 

@@ -56,7 +56,7 @@ def test_appended_events_read_back_as_the_same_json(store):
     assert result.outcomes == [APPENDED] * 4
     stored = list(store.read())
     assert [s.to_json() for s in stored] == sent
-    assert [s.to_event() for s in stored] == parsed(*sent)
+    assert [s.as_appended() for s in stored] == parsed(*sent)  # as sent; to_event() reads them at the latest version
     assert store.get(sent[1]["event_id"]).to_json() == sent[1]
     assert store.get("00000000-0000-4000-8000-000000000001") is None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from events.catalogue import OWNERS
+from events.catalogue import OWNERS, PROCEDURE_ISSUERS
 from events.codec import validate_object
 from helpers import DEFAULT_PAYLOADS, event, retraction
 from services.ingest.authorise import (
@@ -13,6 +13,10 @@ from services.log.store import Known
 
 
 def as_event(event_type: str, department: str, **fields):
+    if event_type == "ProcedureApproved" and "procedure" not in fields:  # one this department issues
+        fields["procedure"] = next((p for p, issuers in PROCEDURE_ISSUERS.items() if department in issuers),
+                                   "approval_filing")
+        fields["schema_version"] = 2
     return validate_object(event(event_type, source={"department": department, "system": "t"}, **fields))
 
 
@@ -123,3 +127,10 @@ def test_bad_region_prefixes_are_refused(tmp_path):
     path.write_text('[departments.ndrc]\ntypes = ["TargetSet"]\nregions = ["140"]\n')
     with pytest.raises(ValueError, match="2, 4 or 6 digits"):
         load_policy(path)
+
+
+def test_a_procedure_is_approved_only_by_a_department_that_issues_it():
+    eia = as_event("ProcedureApproved", "approval", procedure="eia", document_no="审批〔2025〕1号", authority="行政审批局")
+    refusal = authorise(eia, Publisher("approval"))
+    assert refusal.field == "payload.procedure" and "approval does not issue eia (issued by ecology)" in refusal.reason
+    assert reason(as_event("ProcedureApproved", "ecology", procedure="eia"), "ecology") is None
