@@ -8,7 +8,7 @@ Every string is limited (events/limits.py): names by `Name`/`OrgName`/…, free 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Callable
+from typing import Literal, Annotated, Any, Callable
 from uuid import UUID
 
 from pydantic import (
@@ -349,6 +349,21 @@ class ReportPublished(Payload):
     publisher: OrgName
 
 
+class ReportPublishedV2(Payload):
+    """通报 published (v2): as v1, with the report's category (--category) and the format of the JSON
+    its SHA-256 was taken of — 1: CONTRACT §4 before Part two (the eleven rates); 2: Part two (every
+    figure with its kind, the region's name). A v1 publication is format 1."""
+
+    region: RegionPrefix
+    period: PeriodLabel
+    as_of: Timestamp
+    level: KeyLevel | None = None
+    content_sha256: Sha256
+    publisher: OrgName
+    category: Category | None = None
+    format: Literal[1, 2] = 1
+
+
 # event_type -> payload model, schema_version 1 (§2, and §5's new types)
 CATALOGUE_V1: dict[str, type[Payload]] = {
     "ProjectRegistered": ProjectRegistered,
@@ -388,6 +403,7 @@ CATALOGUE_V2: dict[str, type[Payload]] = {
     "AnnualPlanAdopted": AnnualPlanAdoptedV2,
     "LeaderAssigned": LeaderAssignedV2,
     "TargetSet": TargetSetV2,
+    "ReportPublished": ReportPublishedV2,
 }
 
 # event_type -> the payload model of its latest version: what projections see after upcasting.
@@ -404,6 +420,7 @@ UPCAST_DEFAULTS_V1: dict[str, dict[str, Any]] = {
     "AnnualPlanAdopted": {"planned_start_month": None, "planned_start_dekad": None},
     "LeaderAssigned": {"role": LeaderRole.leader.value},
     "TargetSet": {"township": None},
+    "ReportPublished": {"category": None, "format": 1},
 }
 
 

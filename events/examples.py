@@ -163,6 +163,16 @@ _FACTS_V2: dict[str, tuple[str, str, dict[str, Any]]] = {
         "target": "83750.00",
         "township": "凤城镇",
     }),
+    "ReportPublished": ("ndrc", "2025-04-10", {
+        "region": "140522",
+        "period": "2025Q1",
+        "as_of": "2025-04-10T17:00:00+08:00",
+        "level": None,
+        "content_sha256": "9f2c" * 16,
+        "publisher": "阳城县重点工程项目总指挥部办公室",
+        "category": "industry",
+        "format": 2,
+    }),
 }
 REGIONAL = frozenset({"TargetSet", "ReportPublished"})  # about a region, not a project: project_id null
 

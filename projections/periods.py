@@ -4,13 +4,15 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from events import limits
+
 LOCAL = ZoneInfo("Asia/Shanghai")
-_PERIOD = re.compile(r"^(\d{4})(?:(H[12])|(Q[1-4])|-(\d{2}))?$")
-_MILESTONES = {3: "Q1", 6: "H1", 9: "Q3", 12: "Y"}
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_PERIOD = re.compile(r"([0-9]{4})(?:(H[12])|(Q[1-4])|-([0-9]{2}))?")
 
 
 @dataclass(frozen=True)
@@ -28,21 +30,18 @@ class Period:
         return self.through.month
 
     @property
-    def milestone(self) -> str | None:
-        """The target milestone this period closes (Q1, H1, Q3, Y), if any."""
-        return _MILESTONES.get(self.through.month)
-
-    @property
     def pace(self) -> Decimal:
         """序时进度: months elapsed ÷ 12."""
         return (Decimal(self.month) / Decimal(12)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
 def parse_period(text: str) -> Period:
-    match = _PERIOD.match(text.strip())
+    match = _PERIOD.fullmatch(text.strip()) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"period must be YYYY, YYYYH1, YYYYQ3 or YYYY-MM, got {text!r}")
     year = int(match.group(1))
+    if not limits.YEAR_MIN <= year <= limits.YEAR_MAX:
+        raise ValueError(f"period year must be {limits.YEAR_MIN}–{limits.YEAR_MAX}, got {text!r}")
     half, quarter, month = match.group(2), match.group(3), match.group(4)
     if half:
         last_month = 6 * int(half[1])
@@ -71,3 +70,8 @@ def parse_as_of(text: str | None, now: datetime | None = None) -> datetime:
     except ValueError:
         raise ValueError(f"as-of must be a date YYYY-MM-DD or an ISO-8601 timestamp, got {text!r}") from None
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=LOCAL)
+
+
+def to_micros(stamp: datetime) -> int:
+    """UTC microseconds since the epoch: the ordering key of `recorded_at`."""
+    return (stamp - EPOCH) // timedelta(microseconds=1)

@@ -1,11 +1,10 @@
-"""A project's standing for a query: its facts visible as of the report's recorded time,
-grouped by type, with the amendable facts resolved to the version in force on `through`."""
+"""A project's facts grouped by type, and the amendable facts resolved to the version in force on a
+date (the views' folds; the figures do the same over columns, projections/figures/vocabulary.py)."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Iterable
 
 from projections.facts import Fact
@@ -67,47 +66,3 @@ class Registered:
     @property
     def township(self) -> str | None:
         return self.registration.data.get("township")
-
-
-@dataclass
-class Standing(Registered):
-    """A project that belongs to the query's region (and level), resolved on `through`."""
-
-    facts: ProjectFacts
-    registration: Fact
-    plan: Fact | None
-    designation: Fact | None
-
-    @property
-    def construction(self) -> str | None:
-        return self.plan.data["construction"] if self.plan else None
-
-    @property
-    def planned_investment(self) -> Decimal:
-        return Decimal(self.plan.data["planned_investment"]) if self.plan else Decimal(0)
-
-    @property
-    def total_investment(self) -> Decimal:
-        return Decimal(self.registration.data["total_investment"])
-
-    def base_events(self) -> list[str]:
-        """The facts that put the project in the query's set: registration (and designation)."""
-        ids = [self.registration.event_id]
-        if self.designation is not None:
-            ids.append(self.designation.event_id)
-        return ids
-
-    def plan_events(self) -> list[str]:
-        return self.base_events() + ([self.plan.event_id] if self.plan else [])
-
-
-def stand(project: ProjectFacts, year: int, through: date, region: str, level: str | None) -> Standing | None:
-    registration = in_force(project.of("ProjectRegistered"), through)
-    if registration is None or not registration.data["region"].startswith(region):
-        return None
-    designation = in_force(
-        (f for f in project.of("KeyProjectDesignated") if f.data["year"] == year), through)
-    if level is not None and (designation is None or designation.data["level"] != level):
-        return None
-    plan = in_force((f for f in project.of("AnnualPlanAdopted") if f.data["year"] == year), through)
-    return Standing(project, registration, plan, designation if level is not None else None)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from projections.facts import Fact
-from projections.figures import rate
+from projections.figures.results import rate
 from projections.standing import ProjectFacts, Registered, group_by_project, in_force
 
 
@@ -67,3 +67,15 @@ def projects_in(facts: Iterable[Fact], region: str, on: date) -> list[Project]:
     grouped, _ = group_by_project(facts)
     found = (project_of(p, on, region) for _, p in sorted(grouped.items()))
     return [p for p in found if p is not None]
+
+
+def investment(project: "ProjectFacts", year: int, through_month: int) -> tuple[Decimal, list[str]]:
+    """Σ of the report recorded last per month 1..through_month of `year` (the rule of the figures;
+    occurred_on plays no part), and the reports counted."""
+    last: dict[int, Fact] = {}
+    for f in project.of("InvestmentReported"):
+        month = f.data["month"]
+        if f.data["year"] == year and month <= through_month and (month not in last or f.order > last[month].order):
+            last[month] = f
+    counted = [last[m] for m in sorted(last)]
+    return sum((Decimal(f.data["amount"]) for f in counted), Decimal(0)), [f.event_id for f in counted]

@@ -13,9 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from projections.facts import Fact
-from projections.figures import investment
 from projections.periods import Period
-from projections.views.common import Project, business_key, money, projects_in, ratio
+from projections.views.common import Project, business_key, investment, money, projects_in, ratio
 from projections.views.problems import POLICIES, DeadlinePolicy, problem_states
 from projections.views.stage import project_stage
 

@@ -14,12 +14,16 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-from services.bus.inprocess import InProcessBus
-from services.ingest.accept import Acceptor
-from services.ingest.authorise import Policy, load_policy
+from typing import TYPE_CHECKING
+
 from services.log.engine import StoreError, default_url
 from services.log.store import EventStore
 from services.readmodel.sql import projected
+
+if TYPE_CHECKING:  # a reader never loads the write side (the bus, the accept path)
+    from services.bus.inprocess import InProcessBus
+    from services.ingest.accept import Acceptor
+    from services.ingest.authorise import Policy
 
 BUSES = ("inprocess", "kafka")
 
@@ -37,7 +41,9 @@ class Settings:
             raise StoreError(f"PROJFACTS_BUS must be inprocess or kafka, got {bus!r}")
         return cls(db or environ.get("PROJFACTS_DB") or default_url(), bus, environ.get("PROJFACTS_BUS_POLICY"))
 
-    def publishing_policy(self) -> Policy:
+    def publishing_policy(self) -> "Policy":
+        from services.ingest.authorise import load_policy
+
         return load_policy(self.policy)
 
 
@@ -45,8 +51,8 @@ class Settings:
 class Writer:
     settings: Settings
     events: EventStore
-    acceptor: Acceptor
-    bus: InProcessBus | None  # None on Kafka: the relay process publishes from the log
+    acceptor: "Acceptor"
+    bus: "InProcessBus | None"  # None on Kafka: the relay process publishes from the log
 
     def project(self) -> int:
         """Bring the in-process read model up to the log (`projfacts project`); how many facts."""
@@ -84,9 +90,14 @@ class Reader:
 
 
 def open_writer(settings: Settings, *, progress: bool = False) -> Writer:
+    from services.bus.inprocess import InProcessBus
+    from services.ingest.accept import Acceptor
+
     events = EventStore(settings.db)
     bus = InProcessBus(events, progress=progress) if settings.bus == "inprocess" else None
     acceptor = Acceptor(events, settings.publishing_policy(), bus.appended if bus else None)
+    if events.migrated and bus is not None:  # a migration may have emptied the read model: rebuild it
+        bus.appended()
     return Writer(settings, events, acceptor, bus)
 
 

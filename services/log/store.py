@@ -20,17 +20,13 @@ from sqlalchemy import ARRAY, Engine, String, bindparam, func, select, text
 
 from events.envelope import Event, content_hash
 from events.errors import EventError
+from projections.periods import to_micros  # noqa: F401  (the log's ordering key of recorded_at)
 from services.log import migrate
 from services.log.engine import is_sqlite, make_engine
 from services.log.tables import events as events_table
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def to_micros(stamp: datetime) -> int:
-    """UTC microseconds since the epoch: the ordering key of `recorded_at`."""
-    return (stamp - EPOCH) // timedelta(microseconds=1)
 
 
 def now_local() -> datetime:
@@ -180,8 +176,7 @@ class EventStore:
 
     def __init__(self, url_or_engine: str | Engine | None = None, *, migrate_schema: bool = True):
         self.engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
-        if migrate_schema:
-            migrate.upgrade(self.engine)
+        self.migrated = migrate.upgrade(self.engine) if migrate_schema else False  # whether this opening did
 
     @classmethod
     def reader(cls, url: str | None = None) -> "EventStore":
@@ -391,6 +386,17 @@ class EventStore:
                 for event_id, event_type, department, project_id, payload in conn.execute(query):
                     region = orjson.loads(payload).get("region") if project_id is None else None
                     found[event_id] = Known(event_type, department, project_id, region)
+        return found
+
+    def recorded(self, event_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """event_id -> (recorded_at as stamped, source system)."""
+        found: dict[str, tuple[str, str]] = {}
+        ids = sorted(set(event_ids))
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                query = select(events_table.c.event_id, events_table.c.recorded_at, events_table.c.system).where(
+                    events_table.c.event_id.in_(ids[start:start + 500]))
+                found.update({row[0]: (row[1], row[2]) for row in conn.execute(query)})
         return found
 
     def first_regions(self, project_ids: Sequence[str]) -> dict[str, str]:

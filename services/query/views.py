@@ -7,11 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import orjson
-from sqlalchemy import Engine, or_, select
 
-from projections.facts import Fact
-from projections.ledger import fold_all, visible
 from projections.periods import LOCAL, parse_as_of
 from projections.views.dossier import dossier
 from projections.views.leaders import leaders_view
@@ -19,7 +15,7 @@ from projections.views.problems import POLICIES, DeadlinePolicy, problems_view
 from projections.views.stage import stage_view
 from projections.views.stats_entry import stats_entry_view
 from services.log.store import EventStore, to_micros
-from services.readmodel.tables import facts, project_regions
+from services.readmodel.sql import project_facts, region_facts
 
 
 @dataclass(frozen=True)
@@ -67,36 +63,8 @@ def deadline_policy(name: str = "default", remind_days: int | None = None) -> De
 
 
 # ---- loading ---------------------------------------------------------------------------------
-def _fact(row) -> Fact:
-    return Fact(row.position, row.event_id, row.event_type, row.project_id, date.fromisoformat(row.occurred_on),
-                row.recorded_us, row.department, orjson.loads(row.payload))
-
-
-def load_region(engine: Engine, region: str, as_of_us: int, year: int) -> list[Fact]:
-    """Visible facts of every project ever registered in the region prefix (a superset: the views
-    keep the projects whose registration in force lies in the region). Of the facts that belong
-    to a year (plans, designations, investment), only `year`'s; every resumption (a stage)."""
-    in_region = select(project_regions.c.project_id).where(project_regions.c.region.like(f"{region}%"))
-    query = select(facts).where(
-        facts.c.recorded_us <= as_of_us,
-        facts.c.project_id.in_(in_region),
-        or_(facts.c.year.is_(None), facts.c.year == year, facts.c.event_type == "ConstructionResumed"),
-    ).order_by(facts.c.position)
-    with engine.connect() as conn:
-        rows = [_fact(r) for r in conn.execute(query)]
-    return list(visible(fold_all(rows), as_of_us))
-
-
-def load_project(engine: Engine, project_id: str, as_of_us: int) -> list[Fact]:
-    """Every fact of one project recorded by `as_of_us`, retracted ones included."""
-    query = select(facts).where(facts.c.recorded_us <= as_of_us, facts.c.project_id == project_id
-                                ).order_by(facts.c.position)
-    with engine.connect() as conn:
-        return [_fact(r) for r in conn.execute(query)]
-
-
 def _region_facts(store: EventStore, q: ViewQuery) -> list[Fact]:
-    return load_region(store.engine, q.region, q.as_of_us, q.on.year)
+    return region_facts(store.engine, q.region, q.as_of_us, q.on.year)
 
 
 def _stamped(result: dict, q: ViewQuery) -> dict:
@@ -122,5 +90,5 @@ def problems_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLIC
 
 
 def dossier_for(store: EventStore, project_id: str, on: date, as_of: datetime) -> dict:
-    result = dossier(load_project(store.engine, project_id, to_micros(as_of)), project_id, on, to_micros(as_of))
+    result = dossier(project_facts(store.engine, project_id, to_micros(as_of)), project_id, on, to_micros(as_of))
     return {"project_id": project_id, "on": result["on"], "as_of": as_of.isoformat(), **result}

@@ -32,21 +32,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Iterable
 
-from sqlalchemy import select
-
 from events.codec import validate_object
 from projections.facts import Fact
-from projections.figures import FIGURES, Figure
-from projections.periods import LOCAL, parse_as_of, parse_period
-from projections.report import Query, dumps, figure_json, report, standings, totals_of
-from projections.standing import group_by_project
-from services.query.figures import facts_for, make_query, report_for
+from projections.figures import FIGURES
+from projections.figures.results import totals
+from projections.periods import LOCAL, parse_as_of, parse_period, to_micros
+from projections.report import FactsEvaluation, Query, dumps, explain_json, figure_json
 from services.ingest.accept import Acceptor
 from services.ingest.authorise import Publisher
-from services.log.store import EventStore, StoredEvent, now_local, to_micros
-from services.readmodel.sql import projected
-from services.log.tables import events as events_table
-from services.readmodel.tables import facts as facts_table
+from services.log.store import EventStore, StoredEvent, now_local
+from services.query.figures import evaluate, make_query, report_for
+from services.readmodel.sql import facts_after, history_of, projected, report_facts
 
 SYSTEM = "projfacts-cli"
 # The amendable types (CONTRACT.md §2), and whether their versions are per year.
@@ -81,15 +77,15 @@ class View:
 
 
 def load(store: EventStore, view: View) -> list[Fact]:
-    """The facts `projfacts report` reads for this query (queries.facts_for), bounded by `before`."""
-    return facts_for(store, view.query, before=view.before)
+    """The facts a report for this query can read (recorded by its as-of time, before `before`)."""
+    q = view.query
+    return report_facts(store.engine, q.region, q.period.year, view.as_of_us, view.before)
 
 
-def figures_of(facts: list[Fact], query: Query, only: Iterable[str] | None = None) -> dict[str, Figure]:
-    """The figures (all, or `only` these) as the pure projections compute them, items included."""
-    projects, _ = group_by_project(facts)
-    chosen = standings(projects, query)
-    return {fid: FIGURES[fid](chosen, query.period) for fid in (only or FIGURES)}
+def figures_of(facts: list[Fact], query: Query, only: Iterable[str]) -> dict[str, dict]:
+    """The figures' explanations (items per project with their events), from these facts."""
+    found = FactsEvaluation.of(facts, query)
+    return {fid: explain_json(found.evaluation, fid, found.project_id, found.lookup) for fid in only}
 
 
 # ---- publish and verify ---------------------------------------------------------------------------
@@ -102,17 +98,20 @@ class Publication:
     period: str
     as_of: str
     level: str | None
+    category: str | None
     content_sha256: str
     publisher: str
     source: dict
+    format: int  # of the report JSON it fixed (1: before Part two)
 
     def to_json(self) -> dict:
         return {"publication": self.event_id, "position": self.position, "recorded_at": self.recorded_at,
                 "region": self.region, "period": self.period, "as_of": self.as_of, "level": self.level,
-                "content_sha256": self.content_sha256, "publisher": self.publisher, "source": self.source}
+                "category": self.category, "content_sha256": self.content_sha256, "publisher": self.publisher,
+                "source": self.source, "format": self.format}
 
     def query(self) -> Query:
-        return make_query(self.region, self.period, self.as_of, self.level)
+        return make_query(self.region, self.period, self.as_of, self.level, self.category)
 
 
 def default_publisher() -> str:
@@ -120,20 +119,20 @@ def default_publisher() -> str:
 
 
 def publish(store: EventStore, acceptor: Acceptor, region: str, period: str, as_of: str | None = None,
-            level: str | None = None, publisher: str | None = None, system: str = SYSTEM) -> Publication:
+            level: str | None = None, publisher: str | None = None, system: str = SYSTEM,
+            category: str | None = None) -> Publication:
     """Compute the report, then append `ReportPublished` with its digest through the accept path
     (published by ndrc, the command office's department). Returns the publication."""
-    query = make_query(region, period, as_of, level)
+    query = make_query(region, period, as_of, level, category)
     behind = store.head() - projected(store.engine)
     if behind:
         raise VintageError(f"the read model is {behind} facts behind the log: run projfacts project, then publish")
     digest = sha256(content_bytes(report_for(store, query)))
     payload = {"region": query.region, "period": query.period.label, "as_of": query.as_of.isoformat(),
-               "content_sha256": digest, "publisher": publisher or default_publisher()}
-    if level is not None:
-        payload["level"] = level
+               "level": level, "category": category, "content_sha256": digest,
+               "publisher": publisher or default_publisher(), "format": 2}
     event = validate_object({
-        "event_id": str(uuid.uuid4()), "event_type": "ReportPublished", "schema_version": 1,
+        "event_id": str(uuid.uuid4()), "event_type": "ReportPublished", "schema_version": 2,
         "project_id": None, "occurred_on": now_local().date().isoformat(),
         "source": {"department": "ndrc", "system": system}, "payload": payload,
     })
@@ -159,8 +158,8 @@ def publication(store: EventStore, event_id: str) -> Publication:
 def _publication(stored: StoredEvent) -> Publication:
     data = stored.to_event().payload.model_dump(mode="json")
     return Publication(stored.event_id, stored.position, stored.recorded_at, data["region"], data["period"],
-                       data["as_of"], data.get("level"), data["content_sha256"], data["publisher"],
-                       {"department": stored.department, "system": stored.system})
+                       data["as_of"], data["level"], data["category"], data["content_sha256"], data["publisher"],
+                       {"department": stored.department, "system": stored.system}, data["format"])
 
 
 @dataclass
@@ -189,32 +188,31 @@ def verify(store: EventStore, event_id: str) -> Verification:
     """Recompute a publication as of its time; on a difference, say what changed and why."""
     pub = publication(store, event_id)
     query = pub.query()
-    now_view = View(query)
-    now_facts = load(store, now_view)
-    now_report = report(now_facts, query)  # what report_for computes, keeping the facts for the diff
+    now_report = report_for(store, query, pub.format)  # in the format it was published in
     digest = sha256(content_bytes(now_report))
     result = Verification(pub, digest, digest == pub.content_sha256)
     if result.identical:
         return result
-    then_view = View(query, before=pub.position)
-    then_facts = load(store, then_view)
-    then_report = report(then_facts, query)
+    then_view, now_view = View(query, before=pub.position), View(query)
+    then_report = report_for(store, query, pub.format, before=pub.position)
     result.rebuilt_sha256 = sha256(content_bytes(then_report))
-    result.differences = compare(store, then_view, then_facts, then_report, now_view, now_facts, now_report)
+    result.differences = compare(store, then_view, load(store, then_view), then_report,
+                                 now_view, load(store, now_view), now_report)
     return result
 
 
 # ---- revisions ------------------------------------------------------------------------------------
 def revisions(store: EventStore, region: str, period: str, t_from: str, t_to: str | None = None,
-              level: str | None = None) -> dict:
+              level: str | None = None, category: str | None = None) -> dict:
     """Each figure whose numerator or denominator changed from vintage `t_from` to `t_to` (default
     now), with the facts recorded in between that changed it."""
-    first, last = make_query(region, period, t_from, level), make_query(region, period, t_to, level)
+    first = make_query(region, period, t_from, level, category)
+    last = make_query(region, period, t_to, level, category)
     if last.as_of <= first.as_of:
         raise VintageError(f"--to ({last.as_of.isoformat()}) must be after --from ({first.as_of.isoformat()})")
     old, new = View(first), View(last)
     old_facts, new_facts = load(store, old), load(store, new)
-    old_report, new_report = report(old_facts, first), report(new_facts, last)
+    old_report, new_report = report_for(store, first), report_for(store, last)
     return {
         "region": first.region, "period": first.period.label, "level": level,
         "from": first.as_of.isoformat(), "to": last.as_of.isoformat(),
@@ -225,7 +223,7 @@ def revisions(store: EventStore, region: str, period: str, t_from: str, t_to: st
 def compare(store: EventStore, old: View, old_facts: list[Fact], old_report: dict,
             new: View, new_facts: list[Fact], new_report: dict) -> list[dict]:
     """Figure by figure: the moved numerators/denominators and the facts that moved them."""
-    moved = [fid for fid in FIGURES if _counts(old_report, fid) != _counts(new_report, fid)]
+    moved = [fid for fid in old_report["figures"] if _counts(old_report, fid) != _counts(new_report, fid)]
     if not moved:
         return []
     old_figures = figures_of(old_facts, old.query, moved)
@@ -233,7 +231,7 @@ def compare(store: EventStore, old: View, old_facts: list[Fact], old_report: dic
     changes = {fid: _changed_items(old_figures[fid], new_figures[fid]) for fid in moved}
     projects = sorted({p for items in changes.values() for p in items})
     between = _facts_between(store, old, new, projects)
-    history = _project_history(store, projects)
+    history = history_of(store.engine, projects, ("InvestmentReported", *AMENDABLE))
     details = _details(store, [f for fs in between.values() for f in fs])
     old_by, new_by = _by_project(old_facts, projects), _by_project(new_facts, projects)
     out = []
@@ -271,9 +269,8 @@ def _by_project(facts: list[Fact], projects: list[str]) -> dict[str, list[Fact]]
 
 def _contribution(facts: list[Fact], query: Query, fid: str) -> tuple:
     """One project's amounts on each side of a figure (empty when it does not count)."""
-    projects, _ = group_by_project(sorted(facts, key=lambda f: f.position))
-    figure = FIGURES[fid](standings(projects, query), query.period)
-    return tuple(i.amount for i in figure.numerator.items), tuple(i.amount for i in figure.denominator.items)
+    explained = figures_of(facts, query, [fid])[fid]
+    return tuple(tuple(i["amount"] for i in explained[side]["items"]) for side in ("numerator", "denominator"))
 
 
 def _decisive(direct: list[Fact], old_p: list[Fact], new_p: list[Fact], fid: str, old: View, new: View) -> list[Fact]:
@@ -308,78 +305,39 @@ def _figure_entry(rep: dict, fid: str) -> dict:
     return {"numerator": entry["numerator"], "denominator": entry["denominator"], "value": entry["value"]}
 
 
-def _changed_items(old: Figure, new: Figure) -> dict[str, tuple[dict, set[str], set[str]]]:
-    """Per project whose contribution moved: how, the event ids that entered its items, and those
-    that left."""
+def _changed_items(old: dict, new: dict) -> dict[str, tuple[dict, set[str], set[str]]]:
+    """Per project whose contribution moved (two explanations of one figure): how, the event ids
+    that entered its items, and those that left."""
     out = {}
     for side in ("numerator", "denominator"):
-        before = {i.project_id: i for i in getattr(old, side).items}
-        after = {i.project_id: i for i in getattr(new, side).items}
-        money = getattr(old, side).money
+        before = {i["project_id"]: i for i in old[side]["items"]}
+        after = {i["project_id"]: i for i in new[side]["items"]}
         for project_id in before.keys() | after.keys():
             a, b = before.get(project_id), after.get(project_id)
-            if a is not None and b is not None and a.amount == b.amount:
+            if a is not None and b is not None and a["amount"] == b["amount"]:
                 continue  # the same contribution, though perhaps through other events
             effect, entered, left = out.setdefault(project_id, ({}, set(), set()))
-            effect[side] = [_amount(a, money), _amount(b, money)]
-            entered.update(set(b.events if b else ()) - set(a.events if a else ()))
-            left.update(set(a.events if a else ()) - set(b.events if b else ()))
+            effect[side] = [a and a["amount"], b and b["amount"]]
+            entered.update(set(b["events"] if b else ()) - set(a["events"] if a else ()))
+            left.update(set(a["events"] if a else ()) - set(b["events"] if b else ()))
     return out
-
-
-def _amount(item, money: bool):
-    if item is None:
-        return None
-    return f"{item.amount:.2f}" if money else item.amount
 
 
 def _facts_between(store: EventStore, old: View, new: View, projects: list[str]) -> dict[str, list[Fact]]:
     """The facts of these projects in the newer view but not the older one (retractions and
     facts retracted since included): recorded in (T1, T2], or appended after a publication."""
-    from services.readmodel.sql import _fact
-
     found: dict[str, list[Fact]] = {}
-    c = facts_table.c
-    for start in range(0, len(projects), 500):
-        query = select(facts_table).where(c.project_id.in_(projects[start:start + 500]),
-                                          c.recorded_us <= new.as_of_us)
-        if new.before is not None:
-            query = query.where(c.position < new.before)
-        with store.engine.connect() as conn:
-            for row in conn.execute(query.order_by(c.position)):
-                in_old = row.recorded_us <= old.as_of_us and (old.before is None or row.position < old.before)
-                if not in_old:
-                    found.setdefault(row.project_id, []).append(_fact(row))
+    for fact in facts_after(store.engine, projects, old.as_of_us, old.before, new.as_of_us, new.before):
+        found.setdefault(fact.project_id, []).append(fact)
     return found
-
-
-def _project_history(store: EventStore, projects: list[str]) -> dict[str, list[tuple]]:
-    """(event_type, recorded order, year, month) of every fact of these projects, for classifying."""
-    history: dict[str, list[tuple]] = {}
-    c = facts_table.c
-    for start in range(0, len(projects), 500):
-        query = select(c.project_id, c.event_type, c.recorded_us, c.position, c.year, c.month).where(
-            c.project_id.in_(projects[start:start + 500]),
-            c.event_type.in_(("InvestmentReported", *AMENDABLE)))
-        with store.engine.connect() as conn:
-            for row in conn.execute(query):
-                history.setdefault(row.project_id, []).append(tuple(row[1:]))
-    return history
 
 
 def _details(store: EventStore, listed: list[Fact]) -> dict[str, tuple[str, str, str | None]]:
     """recorded_at text, source system, and the type of a retracted event, from the log."""
     ids = sorted({f.event_id for f in listed})
     targets = sorted({f.data["retracted_event_id"] for f in listed if f.event_type == "EventRetracted"})
-    c = events_table.c
-    found, kinds = {}, {}
-    with store.engine.connect() as conn:
-        for start in range(0, len(ids), 500):
-            query = select(c.event_id, c.recorded_at, c.system).where(c.event_id.in_(ids[start:start + 500]))
-            found.update({row[0]: (row[1], row[2]) for row in conn.execute(query)})
-        for start in range(0, len(targets), 500):
-            query = select(c.event_id, c.event_type).where(c.event_id.in_(targets[start:start + 500]))
-            kinds.update(dict(conn.execute(query).all()))
+    found = store.recorded(ids)
+    kinds = {event_id: known.event_type for event_id, known in store.known(targets).items()}
     return {i: (*found[i], None) for i in ids} | {
         f.event_id: (*found[f.event_id], kinds.get(f.data["retracted_event_id"]))
         for f in listed if f.event_type == "EventRetracted"}
@@ -466,17 +424,15 @@ def triangle(store: EventStore, region: str, period: str, t_from: str, t_to: str
     ends = [datetime.combine(m.through, time.max, LOCAL) for m in months]
     rows = {fid: [] for fid in chosen}
     for vintage in monthly_vintages(first, base.as_of):
-        query = Query(base.region, base.period, vintage, level)
-        facts = load(store, View(query))
         values = {fid: [] for fid in chosen}
         for month, end in zip(months, ends):
             if vintage < end:
                 for fid in chosen:
                     values[fid].append(None)
                 continue
-            computed = figures_of(facts, Query(base.region, month, vintage, level), chosen)
+            computed = totals(evaluate(store, Query(base.region, month, vintage, level)), chosen)
             for fid in chosen:
-                values[fid].append(figure_json(totals_of(computed[fid])))
+                values[fid].append(figure_json(computed[fid], with_kind=False))
         for fid in chosen:
             rows[fid].append({"as_of": vintage.isoformat(), "cells": values[fid]})
     return {"region": base.region, "period": base.period.label, "level": level,

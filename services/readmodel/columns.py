@@ -2,13 +2,13 @@
 
 Every writer of the `facts` read model (the embedded projector, the Kafka workers, replay) hands
 the facts it has just inserted to `write`, in the same transaction: their figure columns
-(`projections.columns.column_row`) go into one new chunk. Only facts the insert really added are
+(`projections.figures.columns.column_row`) go into one new chunk. Only facts the insert really added are
 written (`INSERT … RETURNING`), so a redelivered batch or two projectors racing on one position
 never put a fact in twice. Chunks are merged size-tiered (eight of a size make one of the next),
 so a read finds a few dozen at most.
 
 A report reads every chunk (`load`) — a province's columns are a few tens of MB, read in
-milliseconds — and evaluates the figures over them (`projections.figure_arrays`).
+milliseconds — and evaluates the figures over them (`projections.figures`).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 from sqlalchemy import Engine, Table, delete, insert, select, text
 from sqlalchemy.dialects import sqlite
 
-from projections.columns import KINDS, PROJECT, TOWNSHIP, Columns, column_row, labels_of
+from projections.figures.columns import KINDS, LABELLED, PROJECT, TOWNSHIP, Columns, column_row, labels_of
 from services.log.engine import is_sqlite
 from services.log.tables import events
 from services.readmodel.tables import figure_chunks, labels
@@ -114,9 +114,6 @@ def store_chunk(conn, columns: Columns, table: Table = figure_chunks) -> None:
                                           token=uuid.uuid4().hex, data=columns.to_bytes()))
 
 
-LABELLED = ("ProjectRegistered", "ProblemAssigned", "ProblemFollowedUp")  # labels beyond the project's
-
-
 def _log_positions(conn, event_ids: list[str]) -> dict[str, int]:
     """The log positions of retracted events (the store accepts a retraction only of a known event)."""
     found: dict[str, int] = {}
@@ -192,8 +189,21 @@ def _fetch(conn, engine: Engine, tokens: list[str], table: Table = figure_chunks
         cursor.close()
 
 
-def township_names(engine: Engine, keys: Iterable[int]) -> dict[int, str]:
-    keys = sorted(set(keys))
-    with engine.connect() as conn:
-        found = conn.execute(select(labels.c.key, labels.c.text).where(labels.c.key.in_(keys))).all() if keys else []
-    return {key: name[len(TOWNSHIP):] for key, name in found}
+class Lookup:
+    """Label keys back to their texts (project ids, townships), read once per process and table."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._texts: dict[int, str] | None = None
+
+    def text(self, key: int) -> str:
+        if self._texts is None or key not in self._texts:
+            with self.engine.connect() as conn:
+                self._texts = dict(conn.execute(select(labels.c.key, labels.c.text)).all())
+        return self._texts[key]
+
+    def project_id(self, key: int) -> str:
+        return self.text(key).removeprefix(PROJECT)
+
+    def township(self, key: int) -> str:
+        return self.text(key).removeprefix(TOWNSHIP)

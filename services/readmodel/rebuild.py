@@ -6,7 +6,7 @@ all of them, until an upcaster is added — the rows of `facts` and `project_reg
 by the database from the log (`INSERT … SELECT`; the few derived columns read with its JSON
 functions), so the payloads never travel to Python. The figure columns need Python: the facts a
 figure reads are fetched, decoded, and turned into columns type by type
-(`projections.columns.kind_columns`). Facts stored at an older version go the incremental
+(`projections.figures.columns.kind_columns`). Facts stored at an older version go the incremental
 projector's way (upcast in Python: `readmodel.fact_row_of`), and so do their columns.
 The rows are those of the incremental projector; tests/integration/test_replay.py holds them equal.
 """
@@ -19,7 +19,7 @@ import orjson
 
 from events.catalogue import CATALOGUE_V1
 from events.registry import REGISTRY
-from projections.columns import KINDS, PROJECT, Columns, FactColumns, kind_columns, labels_of
+from projections.figures.columns import KINDS, PROJECT, Columns, FactColumns, kind_columns, labels_of
 from services.readmodel import columns as figure_index
 from services.readmodel.columns import LABELLED
 from services.readmodel.tables import facts, facts_shadow, project_regions_shadow

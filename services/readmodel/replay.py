@@ -29,7 +29,7 @@ from sqlalchemy import Engine, delete, func, insert, select, text
 
 from events.catalogue import CATALOGUE_V1
 from events.registry import REGISTRY
-from projections.columns import KINDS
+from projections.figures.columns import KINDS
 from services.readmodel import columns as figure_index
 from services.readmodel.sql import COUNT, EMBEDDED, fact_row_of, save_checkpoint
 from services.readmodel.rebuild import Window, read_figures, write_window

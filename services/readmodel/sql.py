@@ -8,7 +8,9 @@ transaction, so applying a batch twice changes nothing.
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from datetime import date
+from functools import lru_cache
+from typing import Sequence
 
 import orjson
 from sqlalchemy import Engine, and_, func, or_, select, text
@@ -146,126 +148,114 @@ def lock_embedded(conn, engine: Engine) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EMBEDDED_LOCK})
 
 
-def _fact(row) -> Fact:
-    return Fact(row.position, row.event_id, row.event_type, row.project_id,
-                _date(row.occurred_on), row.recorded_us, row.department, orjson.loads(row.payload))
+def fact_of_row(row) -> Fact:
+    """A `facts` row as the projections read it."""
+    return Fact(row.position, row.event_id, row.event_type, row.project_id, _day(row.occurred_on), row.recorded_us,
+                row.department, orjson.loads(row.payload))
 
 
-def _date(text: str):
-    from datetime import date
-
-    return date.fromisoformat(text)
+_day = lru_cache(maxsize=None)(date.fromisoformat)  # a history has a few thousand distinct days
 
 
-def load_visible(engine: Engine, region: str, years: Iterable[int], as_of_us: int) -> list[Fact]:
-    """Facts a report for `region` and `years` may use as of `as_of_us`: a superset by region
-    (any region a project was ever registered in), filtered exactly by the projections."""
-    years = sorted(set(years))
+def _retracted(f, as_of_us: int, before: int | None):
+    """SQL: `f` is retracted as of `as_of_us` (by a retraction at a position before `before`)."""
+    r = facts.alias("r")
+    conditions = [r.c.retracts == f.c.event_id, r.c.event_type == "EventRetracted", r.c.recorded_us <= as_of_us]
+    if before is not None:
+        conditions.append(r.c.position < before)
+    return select(r.c.position).where(*conditions).exists()
+
+
+def load_targets(engine: Engine, year: int, as_of_us: int, before: int | None = None) -> list[Fact]:
+    """The year's targets (TargetSet) visible as of `as_of_us`: recorded by then, not retracted by then
+    (and at log positions before `before`, when given)."""
+    f = facts.alias("f")
+    conditions = [f.c.event_type == "TargetSet", f.c.year == year, f.c.recorded_us <= as_of_us,
+                  ~_retracted(f, as_of_us, before)]
+    if before is not None:
+        conditions.append(f.c.position < before)
+    with engine.connect() as conn:
+        rows = conn.execute(select(f).where(*conditions).order_by(f.c.position)).all()
+    return [fact_of_row(row) for row in rows]
+
+
+def event_ids_at(engine: Engine, positions: Sequence[int]) -> dict[int, str]:
+    """position -> event_id of the facts the read model holds there."""
+    wanted, found = sorted(set(positions)), {}
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), 900):
+            query = select(facts.c.position, facts.c.event_id).where(facts.c.position.in_(wanted[start:start + 900]))
+            found.update(conn.execute(query).all())
+    return found
+
+
+def region_facts(engine: Engine, region: str, as_of_us: int, year: int) -> list[Fact]:
+    """Visible facts of every project ever registered in the region prefix (a superset: the views
+    keep the projects whose registration in force lies in the region). Of the facts that belong
+    to a year (plans, designations, investment), only `year`'s; every resumption (a stage)."""
     in_region = select(project_regions.c.project_id).where(project_regions.c.region.like(f"{region}%"))
     query = select(facts).where(
         facts.c.recorded_us <= as_of_us,
-        or_(facts.c.project_id.is_(None), facts.c.project_id.in_(in_region)),
-        or_(facts.c.year.is_(None), facts.c.year.in_(years)),
+        facts.c.project_id.in_(in_region),
+        or_(facts.c.year.is_(None), facts.c.year == year, facts.c.event_type == "ConstructionResumed"),
     ).order_by(facts.c.position)
     with engine.connect() as conn:
-        rows = [_fact(r) for r in conn.execute(query)]
+        rows = [fact_of_row(r) for r in conn.execute(query)]
     return list(visible(fold_all(rows), as_of_us))
 
 
-# ---- the read path of explain and vintages: only the facts a figure can use --------------------------
-# Each figure of projections/figures.py looks at a few event types within dates the period bounds;
-# everything else (site visits, leaders, milestones, …) can never change a figure. Filtering them
-# out in SQL is what keeps an explanation quick. The pure projections still decide everything:
-# this returns a subset of `load_visible` that holds every fact they look at
-# (tests/integration/test_report_read_path.py checks the two agree). Reports and rankings read the
-# figure columns instead (services/figure_index.py).
-def load_for_report(engine: Engine, region: str, year: int, through, as_of_us: int,
-                    before: int | None = None) -> list[Fact]:
-    """Visible facts (as of `as_of_us`, and only log positions < `before` when given) that a report,
-    explain or rank for `region`, year `year` and period end `through` may use, in log order."""
-    f, r = facts.alias("f"), facts.alias("r")
-    recorded = [f.c.recorded_us <= as_of_us]
-    retractions = [r.c.event_type == "EventRetracted", r.c.recorded_us <= as_of_us]
+def project_facts(engine: Engine, project_id: str, as_of_us: int) -> list[Fact]:
+    """Every fact of one project recorded by `as_of_us`, retracted ones included."""
+    query = select(facts).where(facts.c.recorded_us <= as_of_us, facts.c.project_id == project_id
+                                ).order_by(facts.c.position)
+    with engine.connect() as conn:
+        return [fact_of_row(r) for r in conn.execute(query)]
+
+
+def _in_region(region: str):
+    return select(project_regions.c.project_id).where(project_regions.c.region.like(f"{region}%"))
+
+
+def report_facts(engine: Engine, region: str, year: int, as_of_us: int, before: int | None = None) -> list[Fact]:
+    """Every fact a report for `region` and `year` can read, recorded by `as_of_us` (and before log
+    position `before`): the year's targets, and the facts of every project ever registered in the
+    region, of the years the figures read (Y, Y−1), retractions included (visibility is the
+    projections' to decide)."""
+    conditions = [facts.c.recorded_us <= as_of_us,
+                  or_(and_(facts.c.project_id.is_(None), facts.c.event_type == "TargetSet", facts.c.year == year),
+                      and_(facts.c.project_id.in_(_in_region(region)),
+                           or_(facts.c.year.is_(None), facts.c.year.in_((year, year - 1)))),
+                      and_(facts.c.event_type == "EventRetracted", facts.c.project_id.is_(None)))]
     if before is not None:
-        recorded.append(f.c.position < before)
-        retractions.append(r.c.position < before)
+        conditions.append(facts.c.position < before)
     with engine.connect() as conn:
-        # Retracted by then: a small set, applied to the rows here (projections.ledger.counts_at).
-        retracted = set(conn.execute(select(r.c.retracts).where(*retractions)).scalars())
-        projects = _projects_in(conn, region)
-        rows = conn.execute(select(*_fact_columns(f)).where(
-            *recorded, f.c.event_type == "TargetSet", f.c.year == year)).all()
-        chunks, by_id = _project_chunks(conn, region, projects, is_sqlite(engine))
-        # By id lists the project index should lead: `event_type || ''` keeps the planners off the type index.
-        kind = f.c.event_type.concat("") if by_id else f.c.event_type
-        relevant = _relevant(f, kind, year, through)
-        for chunk in chunks:
-            rows += conn.execute(select(*_fact_columns(f)).where(*recorded, chunk(f.c.project_id), relevant)).all()
-    rows.sort(key=lambda row: row[0])
-    loads, day = orjson.loads, _dates()
-    return [Fact(p, e, t, pid, day(o), us, d, loads(data)) for p, e, t, pid, o, us, d, data in rows
-            if e not in retracted]
+        return [fact_of_row(r) for r in conn.execute(select(facts).where(*conditions).order_by(facts.c.position))]
 
 
-def load_targets(engine: Engine, year: int, as_of_us: int) -> list[Fact]:
-    """The year's targets (TargetSet) visible as of `as_of_us`: recorded by then, not retracted by then."""
-    f, r = facts.alias("f"), facts.alias("r")
-    retracted = select(r.c.position).where(r.c.retracts == f.c.event_id, r.c.event_type == "EventRetracted",
-                                           r.c.recorded_us <= as_of_us).exists()
-    with engine.connect() as conn:
-        rows = conn.execute(select(*_fact_columns(f)).where(
-            f.c.event_type == "TargetSet", f.c.year == year, f.c.recorded_us <= as_of_us, ~retracted)
-            .order_by(f.c.position)).all()
-    loads, day = orjson.loads, _dates()
-    return [Fact(p, e, t, pid, day(o), us, d, loads(data)) for p, e, t, pid, o, us, d, data in rows]
+def facts_after(engine: Engine, projects: Sequence[str], old_us: int, old_before: int | None, new_us: int,
+                new_before: int | None) -> list[Fact]:
+    """Facts of these projects in a newer view (recorded by `new_us`, before `new_before`) but not in
+    an older one (recorded by `old_us`, before `old_before`), in log order."""
+    found: list[Fact] = []
+    for start in range(0, len(projects), 500):
+        query = select(facts).where(facts.c.project_id.in_(projects[start:start + 500]), facts.c.recorded_us <= new_us)
+        if new_before is not None:
+            query = query.where(facts.c.position < new_before)
+        with engine.connect() as conn:
+            for row in conn.execute(query.order_by(facts.c.position)):
+                if not (row.recorded_us <= old_us and (old_before is None or row.position < old_before)):
+                    found.append(fact_of_row(row))
+    return sorted(found, key=lambda f: f.position)
 
 
-def _relevant(f, kind, year: int, through):
-    """The facts some figure looks at (projections/figures.py), by type and date."""
-    start, end = f"{year:04d}-01-01", through.isoformat()
-    on = f.c.occurred_on
-    cases = [
-        and_(kind.in_(("ProjectRegistered", "ProcedureApproved", "ConstructionStarted", "StatsEntryApproved",
-                       "ProblemFollowedUp")), on <= end),
-        and_(kind.in_(("AnnualPlanAdopted", "KeyProjectDesignated")), f.c.year == year, on <= end),
-        and_(kind == "ConstructionResumed", f.c.year == year, on >= start, on <= end),
-        and_(kind == "AgreementSigned", on >= start, on <= end),
-        kind == "ProblemAssigned",
-        and_(kind == "InvestmentReported", f.c.year.in_((year, year - 1)), f.c.month <= through.month),
-    ]
-    return or_(*cases)
-
-
-def _projects_in(conn, region: str) -> list[str]:
-    """Every project ever registered in the region (a superset: the projections decide on through)."""
-    return sorted(conn.execute(select(project_regions.c.project_id.distinct())
-                               .where(project_regions.c.region.like(f"{region}%"))).scalars())
-
-
-ID_LISTS_BELOW = 0.25  # share of all projects under which a region's facts are read by project id lists
-
-
-def _project_chunks(conn, region: str, projects: list[str], sqlite: bool) -> tuple[list, bool]:
-    """Conditions on a project_id column selecting the region's projects: id lists (the project
-    index; then True) when the region holds a small share of all projects, else one `IN (subquery)`."""
-    if not projects:
-        return [], False
-    total = conn.execute(select(func.count(project_regions.c.project_id.distinct()))).scalar_one()
-    if len(projects) > total * ID_LISTS_BELOW:
-        in_region = select(project_regions.c.project_id).where(project_regions.c.region.like(f"{region}%"))
-        return [lambda column: column.in_(in_region)], False
-    size = 900 if sqlite else 5000
-    return [lambda column, part=projects[i:i + size]: column.in_(part) for i in range(0, len(projects), size)], True
-
-
-def _fact_columns(f):
-    return (f.c.position, f.c.event_id, f.c.event_type, f.c.project_id, f.c.occurred_on, f.c.recorded_us,
-            f.c.department, f.c.payload)
-
-
-def _dates():
-    """date.fromisoformat, remembered: a history has a few thousand distinct days."""
-    from datetime import date
-    from functools import lru_cache
-
-    return lru_cache(maxsize=None)(date.fromisoformat)
+def history_of(engine: Engine, projects: Sequence[str], types: Sequence[str]) -> dict[str, list[tuple]]:
+    """(event_type, recorded_us, position, year, month) of every fact of these types of these projects."""
+    history: dict[str, list[tuple]] = {}
+    for start in range(0, len(projects), 500):
+        query = select(facts.c.project_id, facts.c.event_type, facts.c.recorded_us, facts.c.position, facts.c.year,
+                       facts.c.month).where(facts.c.project_id.in_(projects[start:start + 500]),
+                                            facts.c.event_type.in_(tuple(types)))
+        with engine.connect() as conn:
+            for row in conn.execute(query):
+                history.setdefault(row.project_id, []).append(tuple(row[1:]))
+    return history

@@ -69,7 +69,7 @@ replays = Table(
     Column("started_at", String(40), nullable=False),
 )
 
-# ---- the figure columns (projections/columns.py): figures for a whole province at once ----------
+# ---- the figure columns (projections/figures/columns.py): figures for a whole province at once ----------
 # `labels` gives the texts the columns compare (project ids, townships, problem ids) stable integer
 # keys; it only grows, and replay keeps it (a key never changes meaning). `figure_chunks` holds the
 # columns in chunks (numpy arrays, `Columns.to_bytes`), keyed by their first log position.

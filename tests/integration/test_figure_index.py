@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from events.codec import validate_object
-from projections.columns import NAMES, Columns, from_facts
+from projections.figures.columns import NAMES, Columns, from_facts
 from projections.facts import fact_from_json
 from projections.ledger import fold_all
 from services.readmodel import columns as figure_index

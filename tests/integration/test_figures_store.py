@@ -69,6 +69,9 @@ def test_explain_items_add_up_to_the_report_and_name_stored_events(store):
         explained = explain_for(store, figure_id, query)
         for side in ("numerator", "denominator"):
             items = explained[side]["items"]
+            if figures[figure_id][side] is None:  # an amount's or a count's denominator
+                assert explained[side] == {"value": None, "items": []}
+                continue
             total = sum(Decimal(str(i["amount"])) for i in items)
             assert total == Decimal(str(figures[figure_id][side])), (figure_id, side)
             assert explained[side]["value"] == figures[figure_id][side]
@@ -90,10 +93,13 @@ def test_cli_report_and_explain_print_the_contract_shapes(sqlite_url, history):
     assert out.returncode == 0, out.stderr
     assert _cli(*report_args).stdout == out.stdout  # same events in, same bytes out
     result = json.loads(out.stdout)
-    assert list(result) == ["region", "period", "through", "as_of", "figures", "pace"]
+    assert list(result) == ["region", "region_name", "period", "through", "as_of", "figures", "pace"]
+    assert result["region_name"] == "阳城县"
     assert list(result["figures"]) == list(FIGURES)
     assert result["through"] == "2024-03-31" and result["pace"] == "0.2500"
-    assert {"numerator", "denominator", "value"} <= set(result["figures"]["new_start_rate"])
+    assert {"kind", "numerator", "denominator", "value"} <= set(result["figures"]["new_start_rate"])
+    assert result["figures"]["investment_total"]["kind"] == "amount"
+    assert result["figures"]["investment_total"]["denominator"] is None
     out = _cli("explain", "new_start_rate", "--db", sqlite_url, "--region", "140522", "--period", "2024Q1",
                "--format", "json")
     explained = json.loads(out.stdout)
@@ -105,10 +111,15 @@ def test_cli_rank_orders_best_first(sqlite_url, history):
     _cli("--db", sqlite_url, "import", str(history[0]))
     out = _cli("rank", "new_start_rate", "--db", sqlite_url, "--region", "140522", "--period", "2024H1",
                "--by", "township", "--format", "json")
-    rows = json.loads(out.stdout)
+    ranking = json.loads(out.stdout)
+    assert list(ranking) == ["figure", "region", "period", "through", "as_of", "rows"]
+    rows = ranking["rows"]
     values = [Decimal(r["value"]) for r in rows if r["value"] is not None]
     assert values == sorted(values, reverse=True) and len(rows) >= 3
-    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    ranks = [r["rank"] for r in rows if r["value"] is not None]
+    assert ranks[0] == 1 and all(  # competition ranking: equal values share a rank, the next skips
+        b == (a if vb == va else i + 1) for i, (a, b, va, vb) in enumerate(zip(ranks, ranks[1:], values, values[1:]), 1))
+    assert all(r["region_name"] == "阳城县" and r["township"] for r in rows)
 
 
 def test_bad_query_options_are_refused_with_a_clear_error(sqlite_url):

@@ -24,7 +24,7 @@ from services.bus.inprocess import catch_up
 from services.readmodel.sql import EMBEDDED, checkpoint_of
 from services.readmodel.replay import current_plan, replay, run_worker, start
 from services.log import EventStore
-from projections.columns import NAMES
+from projections.figures.columns import NAMES
 from services.readmodel import columns as figure_index
 from services.log.tables import metadata
 import services.ingest.tables  # noqa: F401,E402  (their tables join the one metadata)

@@ -1,7 +1,7 @@
-"""The read paths — reports and rankings over the figure columns (services/figure_index.py),
-explain over readmodel.load_for_report (only the facts a figure can use, retractions applied in
-SQL) — give byte-identical JSON to the pure projections over the whole log folded in memory, on a
-history with late reports, corrections, retractions and amendments."""
+"""The read path — reports, rankings and explanations over the read model's figure columns
+(services/readmodel/columns.py, labels and event ids looked up in SQL), and the facts vintages read
+(readmodel.report_facts) — give byte-identical JSON to the declarations evaluated over the whole
+log folded in memory, on a history with late reports, corrections, retractions and amendments."""
 from __future__ import annotations
 
 import pytest
@@ -11,10 +11,10 @@ from projections.facts import fact_from_json
 from projections.figures import FIGURES
 from projections.ledger import fold_all, visible
 from projections.report import explain, rank, report
-from services.readmodel import sql as readmodel
+from services.readmodel.sql import report_facts
 from services.entry.render import tables as render
 from tools.history.county import demo_county
-from services.query.figures import explain_for, facts_for, make_query, rank_for, report_for
+from services.query.figures import explain_for, make_query, rank_for, report_for
 from services.bus.inprocess import catch_up
 from services.log import EventStore
 from services.log.store import to_micros
@@ -37,15 +37,12 @@ def events():
     return [validate_object(e) for e in demo_county()]
 
 
-@pytest.fixture(params=["by project ids", "by region subquery"])
-def plan(request, monkeypatch):
-    """Both ways the read path selects a region's projects (readmodel.ID_LISTS_BELOW)."""
-    monkeypatch.setattr(readmodel, "ID_LISTS_BELOW", 1.1 if request.param == "by project ids" else 0.0)
-    return request.param
+def facts_for(store: EventStore, query, before: int | None = None):
+    return report_facts(store.engine, query.region, query.period.year, to_micros(query.as_of), before)
 
 
 @pytest.fixture
-def store(store_url, events, plan):
+def store(store_url, events):
     store = EventStore(store_url)
     for start in range(0, len(events), 1500):  # in chunks, as a live system receives them
         store.append(events[start:start + 1500], keep_recorded_at=True)
@@ -68,8 +65,8 @@ def test_report_explain_and_rank_equal_the_pure_fold(store, region, period, as_o
     assert render.dumps(report_for(store, query)) == render.dumps(report(everything, query))
     for figure_id in FIGURES:
         assert explain_for(store, figure_id, query) == explain(everything, figure_id, query), figure_id
-    assert rank_for(store, "new_start_rate", query, "township") == rank(everything, "new_start_rate", query,
-                                                                        "township")
+    for by in ("county", "township"):
+        assert rank_for(store, "new_start_rate", query, by) == rank(everything, "new_start_rate", query, by)
     assert render.dumps(report(facts_for(store, query), query)) == render.dumps(report(everything, query))
 
 
@@ -80,11 +77,3 @@ def test_a_bounded_read_is_the_log_as_it_stood(store):
     assert all(f.position < bound for f in subset)
     assert render.dumps(report(subset, query)) == render.dumps(report(in_memory(store, to_micros(query.as_of),
                                                                                 bound), query))
-
-
-def test_the_read_path_skips_what_no_figure_uses(store):
-    query = make_query("14", "2024Q1")
-    kept = facts_for(store, query)
-    assert {f.event_type for f in kept}.isdisjoint({"SiteVisitRecorded", "LeaderAssigned", "EventRetracted",
-                                                    "ProblemRaised", "StatsEntrySubmitted"})
-    assert len(kept) < len(in_memory(store, to_micros(query.as_of))) * 0.7

@@ -84,8 +84,9 @@ R18. Targets: a TargetSet applies to a report when its region equals the report'
     (a prefix does not carry to sub-regions), its year is Y, its figure is the figure, it has no
     township, and its milestone's day in Y equals through (Q1 = M03 = 31 Mar, H1 = M06 = 30 Jun,
     Q3 = M09 = 30 Sep, Y = M12 = 31 Dec, Mnn = the last day of month nn) — so a monthly report
-    for March has the Q1 target. Level and category play no part (a TargetSet carries neither):
-    the region's target applies to its filtered reports too.
+    for March has the Q1 target. A TargetSet carries no level or category: it is the target of the
+    region as a whole, so it applies only to reports and rank rows without --level and --category
+    (product decision, as in wave one: a subset is not held to the whole region's target).
 R19. Among the applicable targets (whatever their `by` label, e.g. Q1 and M03 together) the one
     recorded last wins: greatest recorded_at, then later log position; occurred_on plays no part.
     TargetSets are visible/retracted like any event.
@@ -95,8 +96,9 @@ R20. A township target (region = the county code, township = name) applies only 
     target never applies to a report nor to a county row, and one whose region is not a county
     code (2 or 4 digits) applies to nothing. Township names match exactly.
 R21. behind = value < target, comparing decimals (for a rate the reported 4-place value, not the
-    exact fraction; for a count the integer). When the value is None (denominator 0) or there is
-    no target, behind is None (neither behind nor ahead).
+    exact fraction; for a count the integer). When there is no target, behind is None; when the
+    value is None (denominator 0) it is false — "value < target" does not hold (product decision,
+    as in wave one).
 R22. rank rows: the sub-regions of the region's projects (registration in force on through under
     the region prefix) whatever --level/--category, so a county whose projects the filter removes
     still has a row (a rate None, an amount "0.00", a count 0). --by township: one row per
@@ -558,16 +560,19 @@ def figures(events: list[dict], region: str, period: str, as_of: datetime, level
 
 def target(events: list[dict], region: str, period: str, as_of: datetime, figure_id: str,
            level: str | None = None, category: str | None = None, township: str | None = None) -> str | None:
-    """The target applicable to the report (township None) or to a township's rank row.
-
-    `level` and `category` are accepted and play no part (R18)."""
+    """The target applicable to the report (township None) or to a township's rank row; none with
+    a level or a category (R18)."""
+    if level is not None or category is not None:
+        return None
     return _World(events, period, as_of).target(region, figure_id, township)
 
 
 def behind(value, target_value) -> bool | None:
-    """value < target, as decimals; None when either is None (R21)."""
-    if value is None or target_value is None:
+    """value < target, as decimals; None without a target, false without a value (R21)."""
+    if target_value is None:
         return None
+    if value is None:
+        return False
     return Decimal(str(value)) < Decimal(str(target_value))
 
 
@@ -589,7 +594,7 @@ def rank(events: list[dict], figure_id: str, region: str, period: str, as_of: da
         where = _ANY if by == "county" else township
         found = world.figures(world.projects(county, level, category, where), world.projects(county, township=where))
         _, numerator, denominator, value = found[figure_id]
-        goal = world.target(county, figure_id, township)
+        goal = None if level is not None or category is not None else world.target(county, figure_id, township)
         rows.append({"rank": None, "region": county, "township": township, "numerator": numerator,
                      "denominator": denominator, "value": value, "target": goal, "behind": behind(value, goal)})
     valued = [r for r in rows if r["value"] is not None]

@@ -30,7 +30,7 @@ import oracle
 from oracle_histories import random_history, random_history_v2, random_queries_v2, target_queries_v2
 from test_oracle_agreement import as_of_instant
 
-pytestmark = pytest.mark.skip(reason="product §6 not merged yet")
+
 
 
 def _product(events: list[dict]):
@@ -39,7 +39,7 @@ def _product(events: list[dict]):
     from projections.ledger import fold_all, visible
     from projections.periods import parse_as_of, parse_period
     from projections.report import Query, rank, report
-    from services.store.event_store import to_micros
+    from projections.periods import to_micros
 
     facts = [fact_from_json(i, e, to_micros(datetime.fromisoformat(e["recorded_at"])))
              for i, e in enumerate(events, start=1)]

@@ -12,6 +12,7 @@ import sys
 import click
 
 from services.entry.cli import bus, views
+from events.types import Category
 from services.entry.cli.common import DB_HELP, Projfacts, db_option, reader, writer
 from services.log.engine import describe
 
@@ -73,7 +74,12 @@ def demo_command(db: str | None) -> None:
     click.echo(run_demo(db))
 
 
+CATEGORY_HELP = ("Keep projects whose registration lists this category: industrial 工业, private 民间, high_tech 高技术, "
+                 "transformation 转型, six_new 六新, two_new_one_heavy 两新一重, industry 产业.")
+
+
 def query_options(command):
+    command = click.option("--category", type=click.Choice(CATEGORIES), default=None, help=CATEGORY_HELP)(command)
     command = click.option("--level", type=click.Choice(["province", "city", "county"]), default=None,
                            help="Keep key projects of this level (重点工程 级别).")(command)
     command = click.option("--as-of", "as_of", default=None,
@@ -83,14 +89,15 @@ def query_options(command):
     return db_option(command)
 
 
+CATEGORIES = [c.value for c in Category]
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 
 
-def _query(region, period, as_of, level):
+def _query(region, period, as_of, level, category=None):
     from services.query.figures import make_query
 
     try:
-        return make_query(region, period, as_of, level)
+        return make_query(region, period, as_of, level, category)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
 
@@ -107,12 +114,12 @@ def _figure(figure: str) -> str:
 @query_options
 @FORMAT
 @click.pass_context
-def report_command(ctx, region, period, as_of, level, db, fmt):
+def report_command(ctx, region, period, as_of, level, category, db, fmt):
     """Every figure for a region and period, as of a recorded time."""
     from services.entry.render import tables as render
     from services.query.figures import report_for
 
-    query = _query(region, period, as_of, level)
+    query = _query(region, period, as_of, level, category)
     result = report_for(reader(ctx, db).events, query)
     click.echo(render.dumps(result) if fmt == "json" else render.report_table(result))
 
@@ -122,12 +129,12 @@ def report_command(ctx, region, period, as_of, level, db, fmt):
 @query_options
 @FORMAT
 @click.pass_context
-def explain_command(ctx, figure, region, period, as_of, level, db, fmt):
+def explain_command(ctx, figure, region, period, as_of, level, category, db, fmt):
     """One figure down to the projects and events behind its numerator and denominator."""
     from services.entry.render import tables as render
     from services.query.figures import explain_for
 
-    figure, query = _figure(figure), _query(region, period, as_of, level)
+    figure, query = _figure(figure), _query(region, period, as_of, level, category)
     result = explain_for(reader(ctx, db).events, figure, query)
     click.echo(render.dumps(result) if fmt == "json" else render.explain_table(result))
 
@@ -138,14 +145,14 @@ def explain_command(ctx, figure, region, period, as_of, level, db, fmt):
 @click.option("--by", type=click.Choice(["county", "township"]), default="county")
 @FORMAT
 @click.pass_context
-def rank_command(ctx, figure, region, period, as_of, level, db, by, fmt):
+def rank_command(ctx, figure, region, period, as_of, level, category, db, by, fmt):
     """比学赶超: sub-regions ordered best first on one figure."""
     from services.entry.render import tables as render
     from services.query.figures import rank_for
 
-    figure, query = _figure(figure), _query(region, period, as_of, level)
-    rows = rank_for(reader(ctx, db).events, figure, query, by)
-    click.echo(render.dumps(rows) if fmt == "json" else render.rank_table(figure, rows))
+    figure, query = _figure(figure), _query(region, period, as_of, level, category)
+    ranking = rank_for(reader(ctx, db).events, figure, query, by)
+    click.echo(render.dumps(ranking) if fmt == "json" else render.rank_table(figure, ranking))
 
 
 # ---- vintages, revisions, replay (services/query/vintages.py, services/readmodel/replay.py) --------
@@ -165,18 +172,20 @@ def _vintage_call(call):
 @click.option("--period", required=True, help="2025, 2025H1, 2025Q3 or 2025-05.")
 @click.option("--as-of", "as_of", default=None, help="The published report's recorded time (default: now).")
 @click.option("--level", type=click.Choice(["province", "city", "county"]), default=None)
+@click.option("--category", type=click.Choice(CATEGORIES), default=None, help=CATEGORY_HELP)
 @click.option("--publisher", default=None, help="Who publishes (default: $PROJFACTS_PUBLISHER, else the user).")
 @FORMAT
 @db_option
 @click.pass_context
-def publish_command(ctx, region, period, as_of, level, publisher, fmt, db):
+def publish_command(ctx, region, period, as_of, level, category, publisher, fmt, db):
     """Record a report as published (a vintage): its as-of time and the SHA-256 of its JSON, in the log.
     (A department's events go onto the bus with `projfacts submit FILE`.)"""
     from services.entry.render import tables as render
     from services.query.vintages import publish
 
     opened = writer(ctx, db)
-    pub = _vintage_call(lambda: publish(opened.events, opened.acceptor, region, period, as_of, level, publisher))
+    pub = _vintage_call(lambda: publish(opened.events, opened.acceptor, region, period, as_of, level, publisher,
+                                        category=category))
     if fmt == "json":
         click.echo(render.dumps(pub.to_json()))
     else:

@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from events.types import Category
 from projections.figures import FIGURES
 from projections.periods import parse_as_of, parse_period
 from services.query import figures as queries
@@ -37,6 +38,8 @@ AS_OF = Query(None, description="Recorded time: ISO timestamp, or a date meaning
                                 "Default: now.")
 ON = Query(None, description="Business date YYYY-MM-DD the view is for. Default: today (Asia/Shanghai).")
 LEVEL = Query(None, description="Keep key projects of this level (重点工程级别).")
+CATEGORY = Query(None, description="Keep projects whose registration lists this category (项目类别).")
+CategoryName = Enum("CategoryName", {c.value: c.value for c in Category}, type=str)  # type: ignore[misc]
 POLICY = Query("default", description="Deadline policy: default (remind 3 days ahead) or 13710 (1/3/7 days).")
 REMIND = Query(None, ge=0, le=365, description="Override the policy's reminder window (提醒), in days.")
 BAD = {400: {"model": schemas.ErrorBody, "description": "A parameter is invalid: the body names it and why."}}
@@ -84,11 +87,11 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
     async def _bad_parameter(_request: Request, error: BadParameter):
         return JSONResponse({"event_id": None, "field": error.field, "reason": error.reason}, status_code=400)
 
-    def query(region: str, period: str, as_of: str | None, level: str | None):
+    def query(region: str, period: str, as_of: str | None, level: str | None, category=None):
         _check("region", views.check_region, region)
         _check("period", parse_period, period)
         _check("as_of", parse_as_of, as_of)
-        return queries.make_query(region, period, as_of, level)
+        return queries.make_query(region, period, as_of, level, category.value if category else None)
 
     def view_query(region: str, on: str | None, as_of: str | None) -> views.ViewQuery:
         return views.ViewQuery(_check("region", views.check_region, region), _check("on", views.parse_on, on),
@@ -110,20 +113,22 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
 
     @app.get("/v1/report", tags=["figures"], summary="Every figure for a region and period",
              response_model=schemas.ReportOut, responses=BAD)
-    def report(region: str = REGION, period: str = PERIOD, as_of: str | None = AS_OF, level: Level | None = LEVEL):
-        return _json(queries.report_for(store, query(region, period, as_of, level)))
+    def report(region: str = REGION, period: str = PERIOD, as_of: str | None = AS_OF, level: Level | None = LEVEL,
+               category: CategoryName | None = CATEGORY):
+        return _json(queries.report_for(store, query(region, period, as_of, level, category)))
 
     @app.get("/v1/explain/{figure}", tags=["figures"], summary="One figure down to projects and events",
              response_model=schemas.ExplainOut, responses=BAD)
     def explain(figure: FigureId, region: str = REGION, period: str = PERIOD, as_of: str | None = AS_OF,
-                level: Level | None = LEVEL):
-        return _json(queries.explain_for(store, figure.value, query(region, period, as_of, level)))
+                level: Level | None = LEVEL, category: CategoryName | None = CATEGORY):
+        return _json(queries.explain_for(store, figure.value, query(region, period, as_of, level, category)))
 
     @app.get("/v1/rank/{figure}", tags=["figures"], summary="比学赶超: sub-regions best first on one figure",
-             response_model=list[schemas.RankRow], responses=BAD)
+             response_model=schemas.RankOut, responses=BAD)
     def rank(figure: FigureId, region: str = REGION, period: str = PERIOD, as_of: str | None = AS_OF,
-             level: Level | None = LEVEL, by: Literal["county", "township"] = Query("county")):
-        return _json(queries.rank_for(store, figure.value, query(region, period, as_of, level), by))
+             level: Level | None = LEVEL, category: CategoryName | None = CATEGORY,
+             by: Literal["county", "township"] = Query("county")):
+        return _json(queries.rank_for(store, figure.value, query(region, period, as_of, level, category), by))
 
     @app.get("/v1/stages", tags=["views"], summary="项目阶段: each project's lifecycle stage on a date",
              response_model=schemas.StagesOut, responses=BAD)

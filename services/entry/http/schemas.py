@@ -25,17 +25,19 @@ class Accepted(BaseModel):
 
 
 class FigureOut(BaseModel):
+    kind: str = Field(description="rate, amount (万元) or count")
     numerator: int | str
-    denominator: int | str
-    value: str | None
+    denominator: int | str | None
+    value: int | str | None
     target: str | None = None
     behind: bool | None = None
 
 
 class ReportOut(BaseModel):
-    """CONTRACT.md §4 `projfacts report --format json`."""
+    """CONTRACT.md §4 and §6 `projfacts report --format json`."""
 
     region: str
+    region_name: str | None
     period: str
     through: str
     as_of: str
@@ -50,7 +52,7 @@ class ExplainItem(BaseModel):
 
 
 class ExplainSide(BaseModel):
-    value: int | str
+    value: int | str | None
     items: list[ExplainItem]
 
 
@@ -62,12 +64,26 @@ class ExplainOut(BaseModel):
 
 
 class RankRow(BaseModel):
-    rank: int
-    county: str
-    township: str | None = None
+    rank: int | None = Field(description="standard competition ranking; null: no value, unranked")
+    region: str
+    region_name: str | None
+    township: str | None
     numerator: int | str
-    denominator: int | str
-    value: str | None
+    denominator: int | str | None
+    value: int | str | None
+    target: str | None
+    behind: bool | None
+
+
+class RankOut(BaseModel):
+    """CONTRACT.md §7 `projfacts rank --format json`."""
+
+    figure: str
+    region: str
+    period: str
+    through: str
+    as_of: str
+    rows: list[RankRow]
 
 
 class ViewOut(BaseModel):

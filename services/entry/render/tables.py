@@ -7,20 +7,12 @@ import unicodedata
 
 import orjson
 
-LABELS = {
-    "new_start_rate": "新建项目开工率",
-    "resume_rate": "续建项目复工率",
-    "start_or_resume_rate": "开复工率",
-    "investment_completion_rate": "年度投资完成率",
-    "signed_same_year_start_rate": "签约项目当年开工率",
-    "reserve_conversion_rate": "储备项目开工转化率",
-    "procedure_completion_rate": "前期手续办结率",
-    "stats_entry_rate": "入库纳统率",
-    "investment_growth": "投资增速",
-    "reserve_multiple": "储备规模倍数",
-    "problem_on_time_rate": "问题按期办结率",
-}
-RATIO_FIGURES = {"reserve_multiple"}
+from decimal import Decimal
+
+from events.types import FIGURE_KINDS
+from projections.names import FIGURE_LABELS
+
+LABELS = FIGURE_LABELS  # every figure's Chinese name (projections/names.py)
 
 
 from projections.report import dumps  # noqa: E402,F401  (re-exported: the CLI's JSON)
@@ -43,50 +35,72 @@ def table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset
     return "\n".join(lines)
 
 
-def percent(value: str | None, figure_id: str) -> str:
+MULTIPLES = {"reserve_multiple", "conceived_multiple", "conceived_count_multiple"}  # shown as 倍
+
+
+def percent(value, figure_id: str) -> str:
+    """A value as people read it: a rate as a percentage (a multiple as 倍), an amount in 万元, a count."""
     if value is None:
         return "—"
-    if figure_id in RATIO_FIGURES:
-        return f"{float(value):.2f}倍"
-    from decimal import Decimal
-
+    kind = FIGURE_KINDS[figure_id].value if figure_id in FIGURE_KINDS else "rate"
+    if kind == "amount":
+        return wan(value)
+    if kind == "count":
+        return f"{value} 个"
+    if figure_id in MULTIPLES:
+        return f"{Decimal(value):.2f}倍"
     return f"{Decimal(value) * 100:.2f}%"
+
+
+def wan(amount) -> str:
+    """万元 with thousands separators."""
+    return f"{Decimal(amount):,.2f} 万元"
+
+
+def side(value) -> str:
+    """A numerator or denominator: money (a decimal string) in 万元, a number as is, none as —."""
+    if value is None:
+        return "—"
+    return wan(value) if isinstance(value, str) else str(value)
 
 
 def report_table(report: dict) -> str:
     pace = report["pace"]
     completion = report["figures"]["investment_completion_rate"]["value"]
-    ahead = completion is not None and float(completion) >= float(pace)
-    head = (f"地区 region {report['region']}  期间 period {report['period']} (截至 through {report['through']})\n"
-            f"数据截至 as of {report['as_of']}\n"
-            f"序时进度 pace {percent(pace, 'pace')}  "
-            f"投资完成率{'超时序 ahead of pace' if ahead else '未达序时 behind pace'}\n")
+    ahead = completion is not None and Decimal(completion) >= Decimal(pace)
+    name = report.get("region_name") or report["region"]
+    head = (f"地区 {name} ({report['region']})  期间 {report['period']} (截至 {report['through']})\n"
+            f"数据截至 {report['as_of']}\n"
+            f"序时进度 {percent(pace, 'pace')}  投资完成率{'超时序' if ahead else '未达序时'}\n")
     rows = []
     for figure_id, figure in report["figures"].items():
         target = figure.get("target")
-        flag = "预警 behind" if figure.get("behind") else ("达标 on target" if target is not None else "")
-        rows.append([LABELS[figure_id], figure_id, str(figure["numerator"]), str(figure["denominator"]),
+        flag = "预警" if figure.get("behind") else ("达标" if target is not None else "")
+        rows.append([LABELS[figure_id], figure_id, side(figure["numerator"]), side(figure["denominator"]),
                      percent(figure["value"], figure_id), percent(target, figure_id) if target else "", flag])
-    headers = ["指标", "figure", "分子 numerator", "分母 denominator", "值 value", "目标 target", ""]
+    headers = ["指标", "figure", "分子", "分母", "值", "目标", "预警"]
     return head + "\n" + table(headers, rows, right={2, 3, 4, 5})
 
 
 def explain_table(result: dict) -> str:
     lines = [f"{LABELS.get(result['figure'], '')} {result['figure']}", result["formula"], ""]
-    for side in ("numerator", "denominator"):
-        part = result[side]
-        lines.append(f"{side}: {part['value']}")
-        rows = [[i["project_id"], str(i["amount"]), " ".join(i["events"])] for i in part["items"]]
-        lines.append(table(["project_id", "amount", "events"], rows, right={1}) if rows else "  (none)")
+    for part_name, title in (("numerator", "分子"), ("denominator", "分母")):
+        part = result[part_name]
+        lines.append(f"{title}: {side(part['value'])}")
+        rows = [[i["project_id"], side(i["amount"]), " ".join(i["events"])] for i in part["items"]]
+        lines.append(table(["项目代码", "贡献", "事件"], rows, right={1}) if rows else "  (无)")
         lines.append("")
     return "\n".join(lines)
 
 
-def rank_table(figure_id: str, rows: list[dict]) -> str:
-    headers = ["名次 rank", "县 county", "乡镇 township", "分子 numerator", "分母 denominator", "值 value"]
-    body = [[str(r["rank"]), r["county"], r.get("township") or "", str(r["numerator"]), str(r["denominator"]),
-             percent(r["value"], figure_id)] for r in rows]
-    return f"比学赶超 {LABELS[figure_id]} {figure_id}\n" + table(headers, body, right={0, 3, 4, 5})
+def rank_table(figure_id: str, ranking: dict) -> str:
+    headers = ["名次", "县(市、区)", "乡镇", "分子", "分母", "值", "目标", "预警"]
+    body = [[str(r["rank"] or "—"), r["region_name"] or r["region"], r.get("township") or "", side(r["numerator"]),
+             side(r["denominator"]), percent(r["value"], figure_id),
+             percent(r["target"], figure_id) if r["target"] is not None else "", "预警" if r["behind"] else ""]
+            for r in ranking["rows"]]
+    return (f"比学赶超 {LABELS[figure_id]} ({figure_id})  {ranking['region']}  {ranking['period']}  "
+            f"数据截至 {ranking['as_of']}\n" + table(headers, body, right={0, 3, 4, 5, 6}))
 
 
 def csv_text(headers: list[str], rows: list[list]) -> str:

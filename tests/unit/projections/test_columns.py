@@ -1,9 +1,9 @@
-"""Figure columns (projections/columns.py): the row of a fact, and the bytes a chunk is stored as."""
+"""Figure columns (projections/figures/columns.py): the row of a fact, and the bytes a chunk is stored as."""
 from __future__ import annotations
 
 import pytest
 
-from projections.columns import (
+from projections.figures.columns import (
     ASSIGNED, NAMES, PROCEDURE_BIT, REGISTERED, RETRACTED, Columns, cents, column_row, labels_of,
 )
 
@@ -46,8 +46,8 @@ def test_what_no_figure_reads_has_no_row():
 
 
 def test_bytes_round_trip():
-    columns = Columns.from_rows([(1, 2, 3, 738000, 10**15, 2024, 12, 2**63 - 1, 140522, 1, 255, 7),
-                                 (2, 3, 8, 738001, 10**15 + 1, 2025, 1, -1, 0, 0, 0, 0)])
+    columns = Columns.from_rows([(1, 2, 3, 738000, 10**15, 2024, 12, 2**63 - 1, 140522, 1, 4095, 7, 127),
+                                 (2, 3, 8, 738001, 10**15 + 1, 2025, 1, -1, 0, 0, 0, 0, 0)])
     assert rows(Columns.from_bytes(columns.to_bytes())) == rows(columns)
     assert len(Columns.from_bytes(Columns.empty().to_bytes())) == 0
     with pytest.raises(ValueError, match="bytes for 2 rows"):
@@ -61,7 +61,7 @@ def test_a_type_read_column_by_column_equals_its_facts_read_one_by_one():
     from collections import defaultdict
     from itertools import count
 
-    from projections.columns import KINDS, FactColumns, kind_columns, labels_of
+    from projections.figures.columns import KINDS, FactColumns, kind_columns, labels_of
     from tools.history.county import province
 
     keys, positions = defaultdict(count(1).__next__), {}

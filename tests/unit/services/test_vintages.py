@@ -89,7 +89,8 @@ def test_publish_records_the_digest_of_the_printed_report(log):
     stored = log.store.get(pub.event_id)
     assert (stored.event_type, stored.project_id, stored.department) == ("ReportPublished", None, "ndrc")
     assert stored.payload == {"region": REGION, "period": "2025Q1", "as_of": "2025-04-10T23:59:59.999999+08:00",
-                              "level": None, "content_sha256": pub.content_sha256, "publisher": "王明"}
+                              "level": None, "content_sha256": pub.content_sha256, "publisher": "王明",
+                              "category": None, "format": 2}
     assert pub.position == log.store.head()
 
 
@@ -132,7 +133,9 @@ def test_revisions_name_each_fact_that_moved_a_figure(log):
     result = revisions(log.store, REGION, "2025Q1", "2025-04-10", "2025-04-30")
     figures = {f["figure"]: f for f in result["figures"]}
     assert set(figures) == {"new_start_rate", "start_or_resume_rate", "stats_entry_rate",
-                            "investment_completion_rate", "investment_growth", "reserve_multiple"}
+                            "investment_completion_rate", "investment_growth", "reserve_multiple",
+                            # §6: the late starts, the corrected investment, the amended plan
+                            "started_count", "investment_total", "investment_share", "conceived_multiple"}
     starts = figures["new_start_rate"]
     assert starts["from"] == {"numerator": 2, "denominator": 4, "value": "0.5000"}
     assert starts["to"] == {"numerator": 3, "denominator": 4, "value": "0.7500"}

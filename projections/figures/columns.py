@@ -1,43 +1,47 @@
 """The figure columns: every fact a figure can look at, as one row of typed numbers.
 
-`projections/figures.py` defines the figures over facts, project by project. A province holds
-tens of thousands of projects and over a million such facts; evaluating them one Python object
-at a time takes seconds. The same facts kept as columns (numpy arrays, one entry per fact) let
-`projections/figure_arrays.py` compute every figure for every project at once, as of any
-recorded time: visibility, versions in force and sums become array operations.
+A province holds tens of thousands of projects and over a million such facts; evaluating them one
+Python object at a time takes seconds. Kept as columns (numpy arrays, one entry per fact), the
+figures of `projections.figures.catalog` are computed for every project at once, as of any
+recorded time (`projections.figures.vocabulary`).
 
-A row keeps only what some figure reads (see `column_row`); text that a figure compares or
-groups by (project id, township, problem id) is stored as an integer key from a dictionary the
-caller keeps (`key(text) -> int`, stable for the life of the read model). Amounts are integer
-cents (exact); days are proleptic ordinals; a retraction names the log position of the fact it
-withdraws (`retracted(event_id) -> position`, which the caller looks up in the log).
+`PARTS` says, for each event type a figure reads, which payload fields fill which columns — the
+one place where a figure's inputs are declared. Text that a figure compares or groups by
+(project id, township, problem id) is stored as an integer key from a dictionary the caller keeps
+(`key(text) -> int`, stable for the life of the read model). Amounts are integer cents (exact);
+days are proleptic ordinals; a retraction names the log position of the fact it withdraws
+(`retracted(event_id) -> position`, which the caller looks up in the log).
 """
 from __future__ import annotations
 
+import calendar
 import struct
 from dataclasses import dataclass, fields
-from itertools import starmap
 from datetime import date
 from decimal import Decimal
+from itertools import starmap
 from operator import itemgetter
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from events.types import Construction, KeyLevel, Procedure
+from events.types import Category, Construction, FundingChannel, KeyLevel, Procedure
 
-# The types a figure reads (projections/figures.py, standing.py, ledger.py), by code.
+# The types a figure reads, by code (a code never changes meaning: chunks store it).
 KINDS = {
     "ProjectRegistered": 1, "KeyProjectDesignated": 2, "AnnualPlanAdopted": 3, "AgreementSigned": 4,
     "ProcedureApproved": 5, "ConstructionStarted": 6, "ConstructionResumed": 7, "InvestmentReported": 8,
     "StatsEntryApproved": 9, "ProblemAssigned": 10, "ProblemFollowedUp": 11, "EventRetracted": 12,
+    "ProjectLanded": 13, "ProductionStarted": 14, "DesignOutputReached": 15, "FundingSecured": 16,
 }
 REGISTERED, DESIGNATED, PLANNED, SIGNED, APPROVED, STARTED, RESUMED, INVESTED, STATS_APPROVED, \
-    ASSIGNED, FOLLOWED_UP, RETRACTED = range(1, 13)
+    ASSIGNED, FOLLOWED_UP, RETRACTED, LANDED, PRODUCTION, OUTPUT, FUNDED = range(1, 17)
 
 CONSTRUCTION = {c.value: i for i, c in enumerate(Construction, start=1)}
 LEVEL = {lv.value: i for i, lv in enumerate(KeyLevel, start=1)}
-PROCEDURE_BIT = {p.value: 1 << i for i, p in enumerate(Procedure)}
+CHANNEL = {c.value: i for i, c in enumerate(FundingChannel, start=1)}
+PROCEDURE_BIT = {p.value: 1 << i for i, p in enumerate(Procedure)}  # codes are appended: bits never shift
+CATEGORY_BIT = {c.value: 1 << i for i, c in enumerate(Category)}
 
 PROJECT, TOWNSHIP, PROBLEM = "project:", "township:", "problem:"
 
@@ -49,16 +53,18 @@ DTYPES = {
     "recorded": np.int64,   # recorded_at in µs
     "year": np.int16,       # payload year (plans, designations, resumptions, investment), else 0
     "month": np.int8,       # payload month (investment), else 0
-    "cents": np.int64,      # registration: total investment; plan: planned; investment: amount;
+    "cents": np.int64,      # an amount (registration: total; plan: planned; investment; agreement; funding);
                             # retraction: the log position of the retracted fact
     "code": np.int32,       # registration: region code; plan: construction; designation: level;
-                            # approval: procedure bit; problem rows: problem key
+                            # approval: procedure bit; funding: channel; problem rows: problem key
     "flag": np.int32,       # registration: legal entity (1/0); follow-up: satisfied (1/0);
-                            # assignment: due_on ordinal
-    "required": np.int16,   # registration: required procedures (bits)
+                            # assignment: due_on ordinal; plan: planned start due (ordinal, 0: none)
+    "required": np.int32,   # registration: required procedures (bits)
     "township": np.int32,   # registration: township key (0: none)
+    "categories": np.int32,  # registration: categories (bits)
 }
 NAMES = tuple(DTYPES)
+PAYLOAD_COLUMNS = NAMES[5:]  # the columns a payload fills (the first five come from the envelope)
 # One row packed little-endian, no padding: how `Columns.from_rows` turns tuples into arrays quickly.
 _ROW = struct.Struct("<" + "".join("bhiq"[np.dtype(t).itemsize.bit_length() - 1] for t in DTYPES.values()))
 _RECORD = np.dtype([(name, np.dtype(t).newbyteorder("<")) for name, t in DTYPES.items()])
@@ -82,113 +88,107 @@ class _Days(dict):
 
 day_number = _Days().__getitem__
 
-
-@dataclass(frozen=True)
-class Mapped:
-    """A payload text that stands for a small number (an enum's code)."""
-
-    table: dict
-
-    def __call__(self, value, key) -> int:
-        return self.table[value]
+Key = Callable[[str], int]
+Extract = Callable[[dict, Key], int]  # one payload → one column's number
 
 
-@dataclass(frozen=True)
-class Labelled:
-    """A payload text kept as the key of its label (prefix + text)."""
-
-    prefix: str
-
-    def __call__(self, value, key) -> int:
-        return key(self.prefix + value)
+def plain(name: str) -> Extract:
+    return lambda p, key: p[name]
 
 
-class Day:
-    """An ISO date as its day ordinal."""
-
-    def __call__(self, value, key) -> int:
-        return day_number(value)
+def amount(name: str) -> Extract:
+    return lambda p, key: cents(p[name])
 
 
-class Truth:
-    """A JSON boolean as 1/0."""
+def mapped(name: str, table: dict) -> Extract:
+    return lambda p, key: table[p[name]]
 
-    def __call__(self, value, key) -> int:
-        return 1 if value is True else 0
+
+def labelled(name: str, prefix: str) -> Extract:
+    return lambda p, key: key(prefix + p[name])
+
+
+def day(name: str) -> Extract:
+    return lambda p, key: day_number(p[name])
+
+
+def truth(name: str) -> Extract:
+    return lambda p, key: 1 if p[name] is True else 0
+
+
+def bits(name: str, table: dict) -> Extract:
+    def extract(p, key):
+        found = 0
+        for code in p.get(name) or ():
+            found |= table[code]
+        return found
+    return extract
+
+
+def planned_start_due(p: dict, key: Key) -> int:
+    """按计划开复工: the day a planned start falls due — the last day of the planned 旬 (上旬 1–10,
+    中旬 11–20, 下旬 21–end), or of the planned month without one; 0 when the plan names no month."""
+    month = p.get("planned_start_month")
+    if not month:
+        return 0
+    last = calendar.monthrange(p["year"], month)[1]
+    dekad = p.get("planned_start_dekad")
+    return date(p["year"], month, {1: 10, 2: 20}.get(dekad, last)).toordinal()
 
 
 @dataclass(frozen=True)
 class Part:
-    """Which payload fields fill one kind's columns (year, month, cents, code, flag), and how the
-    code and flag fields become numbers. `row` reads one payload (the incremental projector);
-    `values` reads the same fields column by column over many payloads (the rebuild)."""
+    """Which payload fields fill one kind's columns, and how each becomes a number."""
 
     kind: int
-    year: str | None = None
-    month: str | None = None
-    cents: str | None = None
-    code: tuple[str, Mapped | Labelled] | None = None
-    flag: tuple[str, Day | Truth] | None = None
+    extract: dict[str, Extract]
 
-    def values(self, payloads: Sequence[dict], key: Callable[[str], int]) -> list[list[int] | None]:
-        """Column by column, what `row` gives payload by payload: year, month, cents, code, flag
-        (None: all zero)."""
-        year, month, amount = self.year, self.month, self.cents
-        return [list(map(itemgetter(year), payloads)) if year else None,
-                list(map(itemgetter(month), payloads)) if month else None,
-                list(map(cents, map(itemgetter(amount), payloads))) if amount else None,
-                [self.code[1](p[self.code[0]], key) for p in payloads] if self.code else None,
-                [self.flag[1](p[self.flag[0]], key) for p in payloads] if self.flag else None]
+    def row(self, p: dict, key: Key) -> tuple:
+        """The payload columns (PAYLOAD_COLUMNS order) of one payload."""
+        return tuple(self.extract[c](p, key) if c in self.extract else 0 for c in PAYLOAD_COLUMNS)
 
-    def row(self, p: dict, key: Callable[[str], int]) -> tuple:
-        """(year, month, cents, code, flag, required, township) of one payload."""
-        return (p[self.year] if self.year else 0, p[self.month] if self.month else 0,
-                cents(p[self.cents]) if self.cents else 0,
-                self.code[1](p[self.code[0]], key) if self.code else 0,
-                self.flag[1](p[self.flag[0]], key) if self.flag else 0, 0, 0)
+    def values(self, payloads: Sequence[dict], key: Key) -> dict[str, list[int]]:
+        """Column by column, what `row` gives payload by payload (absent: all zero)."""
+        return {column: [get(p, key) for p in payloads] for column, get in self.extract.items()}
 
 
-# The kinds whose columns are payload fields as they stand; registrations and retractions below.
 PARTS: dict[str, Part] = {
-    "InvestmentReported": Part(INVESTED, year="year", month="month", cents="amount"),
-    "AnnualPlanAdopted": Part(PLANNED, year="year", cents="planned_investment",
-                              code=("construction", Mapped(CONSTRUCTION))),
-    "KeyProjectDesignated": Part(DESIGNATED, year="year", code=("level", Mapped(LEVEL))),
-    "AgreementSigned": Part(SIGNED),
-    "ProcedureApproved": Part(APPROVED, code=("procedure", Mapped(PROCEDURE_BIT))),
-    "ConstructionStarted": Part(STARTED),
-    "ConstructionResumed": Part(RESUMED, year="year"),
-    "StatsEntryApproved": Part(STATS_APPROVED),
-    "ProblemAssigned": Part(ASSIGNED, code=("problem_id", Labelled(PROBLEM)), flag=("due_on", Day())),
-    "ProblemFollowedUp": Part(FOLLOWED_UP, code=("problem_id", Labelled(PROBLEM)), flag=("satisfied", Truth())),
+    "ProjectRegistered": Part(REGISTERED, {
+        "cents": amount("total_investment"), "code": lambda p, key: int(p["region"]),
+        "flag": truth("legal_entity"), "required": bits("required_procedures", PROCEDURE_BIT),
+        "township": lambda p, key: key(TOWNSHIP + p["township"]) if p.get("township") is not None else 0,
+        "categories": bits("categories", CATEGORY_BIT)}),
+    "InvestmentReported": Part(INVESTED, {"year": plain("year"), "month": plain("month"), "cents": amount("amount")}),
+    "AnnualPlanAdopted": Part(PLANNED, {"year": plain("year"), "cents": amount("planned_investment"),
+                                        "code": mapped("construction", CONSTRUCTION), "flag": planned_start_due}),
+    "KeyProjectDesignated": Part(DESIGNATED, {"year": plain("year"), "code": mapped("level", LEVEL)}),
+    "AgreementSigned": Part(SIGNED, {"cents": amount("agreed_investment")}),
+    "ProcedureApproved": Part(APPROVED, {"code": mapped("procedure", PROCEDURE_BIT)}),
+    "ConstructionStarted": Part(STARTED, {}),
+    "ConstructionResumed": Part(RESUMED, {"year": plain("year")}),
+    "StatsEntryApproved": Part(STATS_APPROVED, {}),
+    "ProblemAssigned": Part(ASSIGNED, {"code": labelled("problem_id", PROBLEM), "flag": day("due_on")}),
+    "ProblemFollowedUp": Part(FOLLOWED_UP, {"code": labelled("problem_id", PROBLEM), "flag": truth("satisfied")}),
+    "ProjectLanded": Part(LANDED, {}),
+    "ProductionStarted": Part(PRODUCTION, {}),
+    "DesignOutputReached": Part(OUTPUT, {}),
+    "FundingSecured": Part(FUNDED, {"cents": amount("amount"), "code": mapped("channel", CHANNEL)}),
 }
-
-
-def _registered(p: dict, key) -> tuple:
-    required = 0
-    for procedure in p.get("required_procedures") or ():
-        required |= PROCEDURE_BIT[procedure]
-    township = key(TOWNSHIP + p["township"]) if p.get("township") is not None else 0
-    return 0, 0, cents(p["total_investment"]), int(p["region"]), int(p["legal_entity"]), required, township
-
-
-assert set(PARTS) | {"ProjectRegistered", "EventRetracted"} == set(KINDS) \
-    and all(KINDS[t] == part.kind for t, part in PARTS.items())
+assert set(PARTS) | {"EventRetracted"} == set(KINDS) and all(KINDS[t] == part.kind for t, part in PARTS.items())
+_RETRACTION = ("EventRetracted",)
 
 
 def column_row(position: int, event_type: str, project_id: str | None, occurred_on: str, recorded_us: int,
-               payload: dict, key: Callable[[str], int], retracted: Callable[[str], int]) -> tuple | None:
+               payload: dict, key: Key, retracted: Callable[[str], int]) -> tuple | None:
     """Pure: the columns of one fact (payload at its latest version), or None if no figure reads it —
-    (position, project, kind, occurred, recorded, year, month, cents, code, flag, required, township)."""
+    (position, project, kind, occurred, recorded, *PAYLOAD_COLUMNS)."""
     if project_id is None:  # targets (project-less) are read from SQL, not here
         return None
     part = PARTS.get(event_type)
     if part is not None:
         rest = part.row(payload, key)
-    elif event_type == "ProjectRegistered":
-        rest = _registered(payload, key)
     elif event_type == "EventRetracted":
-        rest = (0, 0, retracted(payload["retracted_event_id"]), 0, 0, 0, 0)
+        rest = (0, 0, retracted(payload["retracted_event_id"])) + (0,) * (len(PAYLOAD_COLUMNS) - 3)
     else:
         return None
     return (position, key(PROJECT + project_id), KINDS[event_type], day_number(occurred_on), recorded_us) + rest
@@ -215,8 +215,7 @@ class FactColumns:
         return len(self.positions)
 
 
-def kind_columns(event_type: str, facts: FactColumns, key: Callable[[str], int],
-                 retracted: Callable[[str], int]) -> "Columns":
+def kind_columns(event_type: str, facts: FactColumns, key: Key, retracted: Callable[[str], int]) -> "Columns":
     """Pure: the columns of many facts of one type, equal row for row to `column_row`'s, but read
     field by field over all of them (what a rebuild of a million facts needs)."""
     part = PARTS.get(event_type)
@@ -226,23 +225,17 @@ def kind_columns(event_type: str, facts: FactColumns, key: Callable[[str], int],
             for position, project, occurred, recorded, payload in
             zip(facts.positions, facts.projects, facts.occurred, facts.recorded, facts.payloads)])
     count = len(facts)
-
-    def column(name: str, values) -> np.ndarray:
-        if values is None:
-            return np.zeros(count, dtype=DTYPES[name])
-        return np.array(values, dtype=DTYPES[name])
-
     projects = {project: key(PROJECT + project) for project in set(facts.projects)}
-    year, month, amount, code, flag = part.values(facts.payloads, key)
+    values = part.values(facts.payloads, key)
+    payload_columns = {name: np.array(values[name], dtype=DTYPES[name]) if name in values
+                       else np.zeros(count, dtype=DTYPES[name]) for name in PAYLOAD_COLUMNS}
     return Columns(
         position=np.array(facts.positions, dtype=DTYPES["position"]),
         project=np.array(list(map(projects.__getitem__, facts.projects)), dtype=DTYPES["project"]),
         kind=np.full(count, part.kind, dtype=DTYPES["kind"]),
         occurred=np.array(list(map(day_number, facts.occurred)), dtype=DTYPES["occurred"]),
         recorded=np.array(facts.recorded, dtype=DTYPES["recorded"]),
-        year=column("year", year), month=column("month", month), cents=column("cents", amount),
-        code=column("code", code), flag=column("flag", flag),
-        required=column("required", None), township=column("township", None))
+        **payload_columns)
 
 
 def labels_of(event_type: str, project_id: str | None, payload: dict) -> list[str]:
@@ -256,6 +249,9 @@ def labels_of(event_type: str, project_id: str | None, payload: dict) -> list[st
     elif kind in (ASSIGNED, FOLLOWED_UP):
         texts.append(PROBLEM + payload["problem_id"])
     return texts
+
+
+LABELLED = ("ProjectRegistered", "ProblemAssigned", "ProblemFollowedUp")  # labels beyond the project's
 
 
 @dataclass(frozen=True)
@@ -272,6 +268,7 @@ class Columns:
     flag: np.ndarray
     required: np.ndarray
     township: np.ndarray
+    categories: np.ndarray
 
     def __len__(self) -> int:
         return len(self.position)
@@ -287,14 +284,18 @@ class Columns:
 
     @classmethod
     def concat(cls, parts: list["Columns"]) -> "Columns":
-        """One set of columns. Rows keep no particular order: every choice among rows
-        (`figure_arrays`) breaks its ties by log position, as the pure projections do."""
+        """One set of columns. Rows keep no particular order: every choice among rows breaks its
+        ties by log position, as the rules say."""
         parts = [p for p in parts if len(p)]
         if not parts:
             return cls.empty()
         if len(parts) == 1:
             return parts[0]
         return cls(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+
+    def select(self, rows: np.ndarray) -> "Columns":
+        """The rows chosen by a boolean mask or an index array."""
+        return Columns(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
 
     def to_bytes(self) -> bytes:
         """The row count (8 bytes, little-endian), then each column's little-endian bytes in NAMES order."""
@@ -316,7 +317,18 @@ class Columns:
         return cls(**arrays)
 
 
-def from_facts(facts: Iterable, key: Callable[[str], int]) -> Columns:
+class MemoryLabels(dict):
+    """`key(text)` for pure use (tests, a single project's facts): keys handed out as texts come."""
+
+    def __missing__(self, text: str) -> int:
+        number = self[text] = len(self) + 1
+        return number
+
+    def text(self, number: int) -> str:
+        return {v: k for k, v in self.items()}[number]
+
+
+def from_facts(facts: Iterable, key: Key) -> Columns:
     """Pure: the columns of `projections.facts.Fact`s (as the ledger holds them; a retraction of a
     fact not among them retracts nothing)."""
     facts = list(facts)
