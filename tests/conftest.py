@@ -60,3 +60,28 @@ def store_url(request):
 def make_event():
     """`helpers.event`: a valid contract event dict with defaults and overrides."""
     return helpers.event
+
+
+# ---- the Kafka broker (tansu, started once per session when a test asks for it) ------------------
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory):
+    from services.bus import broker as tansu
+
+    log = tmp_path_factory.mktemp("tansu") / "broker.log"
+    started = tansu.start(log_path=log, tied=True)  # gone even if the session is killed
+    yield started
+    tansu.stop_pid(started.pid)
+
+
+@pytest.fixture
+def bus(kafka_broker):
+    """Fresh topics and groups for one test."""
+    from services.bus.config import BusConfig
+    from services.bus.topics import ensure_topics
+
+    tag = uuid.uuid4().hex[:8]
+    config = BusConfig(bootstrap=kafka_broker.bootstrap, submissions_topic=f"{tag}.submissions",
+                       facts_topic=f"{tag}.facts", rejected_topic=f"{tag}.rejected", partitions=6,
+                       ingest_group=f"{tag}-ingest", worker_group=f"{tag}-projector", batch_wait_ms=100)
+    ensure_topics(config)
+    return config

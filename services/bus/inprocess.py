@@ -12,28 +12,24 @@ from typing import Sequence
 
 from services.bus.relay import Relay
 from services.log.store import EventStore, StoredEvent
-from services.readmodel import columns as figure_index
-from services.readmodel.sql import EMBEDDED, apply_batch, checkpoint_of, checkpoint_of_in, lock_embedded
+from services.readmodel.sql import EMBEDDED
+from services.readmodel.store import SqlReadModel
 
 # Behind by at least this many facts, and by more than the model holds: rebuild instead.
 BULK_FROM = 100_000
 
 
 class InProcessSink:
+    """The read model as the relay's sink: a batch and the `embedded` checkpoint in one transaction."""
+
     def __init__(self, events: EventStore, name: str = EMBEDDED):
-        self.engine, self.name = events.engine, name
-        self.names = figure_index.Labels(self.engine)
+        self.model, self.name = SqlReadModel(events.engine), name
 
     def resume_after(self) -> int:
-        return checkpoint_of(self.engine, self.name)
+        return self.model.checkpoint(self.name)
 
     def take(self, batch: Sequence[StoredEvent]) -> None:
-        with self.engine.connect().execution_options(projfacts_writer=True) as conn, conn.begin():
-            lock_embedded(conn, self.engine)
-            done = checkpoint_of_in(conn, self.name)  # another writer may have taken some meanwhile
-            fresh = [e for e in batch if e.position > done]
-            if fresh:
-                apply_batch(conn, self.engine, fresh, self.name, fresh[-1].position, self.names)
+        self.model.apply(batch, self.name)
 
 
 class InProcessBus:

@@ -83,7 +83,7 @@ def record_refusal(store: EventStore, status: int, reason: str, *, publisher: Pu
             department=publisher.department if publisher else None,
             token_id=publisher.identity if publisher else None,
             event_id=_short(event_id, 64), event_type=_short(event_type, 64), project_id=_short(project_id, 64),
-            field=_short(field, 200), reason=reason, client=_short(client, 64)))
+            field=_short(field, 200), reason=_short(reason, 2000), client=_short(client, 64)))
 
 
 def refusals(store: EventStore, limit: int = 100) -> list[dict]:
@@ -93,4 +93,9 @@ def refusals(store: EventStore, limit: int = 100) -> list[dict]:
 
 
 def _short(value, size: int) -> str | None:
-    return value[:size] if isinstance(value, str) else None
+    """A value from the request as the audit can store it on every backend: control characters
+    (a NUL in an event id, say) shown as \\xNN, at most `size` characters."""
+    if not isinstance(value, str):
+        return None
+    shown = "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in value[:size])
+    return shown[:size]

@@ -182,3 +182,16 @@ def test_the_bus_policy_file_governs_http_too(api_store, scenario, token_for, tm
                        source={"department": "stats", "system": "t"})
         assert_refused(api_store, post(narrow, report, token_for("stats")), 403, report, "event_type",
                        "stats may not publish InvestmentReported")
+
+
+def test_a_nul_in_the_event_id_is_refused_and_audited_on_every_backend(client, api_store, scenario, token_for):
+    """Wave one: PostgreSQL answered 500 and recorded nothing (a NUL cannot be stored as text)."""
+    poisoned = event("ConstructionStarted", project_id=pid(2), occurred_on="2025-05-21")
+    poisoned["event_id"] = "00000000-0000-4000-8000-\x00000000000001"
+    unauthenticated = post(client, poisoned, None)
+    assert unauthenticated.status_code == 401, unauthenticated.text
+    logged = refusals(api_store, 1)[0]
+    assert logged["status"] == 401 and logged["event_id"] == "00000000-0000-4000-8000-\\x00000000000001"
+    authenticated = post(client, poisoned, token_for("project_center"))
+    assert authenticated.status_code == 422 and authenticated.json()["field"] == "event_id"
+    assert refusals(api_store, 1)[0]["status"] == 422

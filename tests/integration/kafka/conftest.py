@@ -1,20 +1,16 @@
-"""One tansu broker per test session (free loopback port, stopped by PID); fresh topics and
-consumer groups per test, so tests share the broker and never each other's records; the
-demo county imported once on the embedded path, for comparison."""
+"""The Kafka path's tests: the broker and fresh topics per test come from tests/conftest.py (one
+tansu per session); here the demo county imported once on the embedded path, for comparison, and a
+`Pipeline` of real processes per test."""
 from __future__ import annotations
 
 import os
 import re
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 
 from bus_pipeline import PROJFACTS, Pipeline, Reference
-from services.bus import broker as tansu
-from services.bus.config import BusConfig
-from services.bus.topics import ensure_topics
 
 
 def pytest_collection_modifyitems(items):
@@ -22,25 +18,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.kafka)
-
-
-@pytest.fixture(scope="session")
-def kafka_broker(tmp_path_factory):
-    log = tmp_path_factory.mktemp("tansu") / "broker.log"
-    started = tansu.start(log_path=log, tied=True)  # gone even if the session is killed
-    yield started
-    tansu.stop_pid(started.pid)
-
-
-@pytest.fixture
-def bus(kafka_broker) -> BusConfig:
-    """Fresh topics and groups for one test."""
-    tag = uuid.uuid4().hex[:8]
-    config = BusConfig(bootstrap=kafka_broker.bootstrap, submissions_topic=f"{tag}.submissions",
-                       facts_topic=f"{tag}.facts", rejected_topic=f"{tag}.rejected", partitions=6,
-                       ingest_group=f"{tag}-ingest", worker_group=f"{tag}-projector", batch_wait_ms=100)
-    ensure_topics(config)
-    return config
 
 
 @pytest.fixture(scope="session")
