@@ -1,5 +1,8 @@
 """The ledger: every fact with when it became known and when it stopped counting.
 
+A retraction withdraws only a fact of its own project, and never another retraction; that is
+decided from the two facts, so the same log gives the same figures whatever order they came in.
+
 `fold(ledger, fact)` is the one way facts enter; `visible(ledger, as_of_us)` gives the facts
 a report as of that recorded time may use: recorded by then and not retracted by then.
 Folding a fact twice changes nothing (at-least-once delivery is harmless).
@@ -17,7 +20,7 @@ RETRACTION = "EventRetracted"
 @dataclass
 class Ledger:
     facts: dict[str, Fact] = field(default_factory=dict)  # by event_id
-    retracted_at: dict[str, int] = field(default_factory=dict)  # event_id -> first retraction's recorded_us
+    retractions: dict[str, list[Fact]] = field(default_factory=dict)  # event_id -> the retractions naming it
 
     def __len__(self) -> int:
         return len(self.facts)
@@ -28,10 +31,7 @@ def fold(ledger: Ledger, fact: Fact) -> Ledger:
         return ledger
     ledger.facts[fact.event_id] = fact
     if fact.event_type == RETRACTION:
-        target = fact.data["retracted_event_id"]
-        known = ledger.retracted_at.get(target)
-        if known is None or fact.recorded_us < known:
-            ledger.retracted_at[target] = fact.recorded_us
+        ledger.retractions.setdefault(fact.data["retracted_event_id"], []).append(fact)
     return ledger
 
 
@@ -42,17 +42,20 @@ def fold_all(facts: Iterable[Fact], ledger: Ledger | None = None) -> Ledger:
     return ledger
 
 
-def counts_at(fact: Fact, retracted_at: dict[str, int], as_of_us: int) -> bool:
+def retracts(retraction: Fact, target: Fact) -> bool:
+    """Does a retraction withdraw this fact? Only one of its own project, and never a retraction —
+    decided from the two facts alone, whichever of them arrived first."""
+    return target.event_type != RETRACTION and retraction.project_id == target.project_id
+
+
+def counts_at(fact: Fact, retractions: dict[str, list[Fact]], as_of_us: int) -> bool:
     """Recorded by `as_of_us` and not retracted by then. A retraction itself is never retracted."""
     if fact.recorded_us > as_of_us:
         return False
-    if fact.event_type == RETRACTION:
-        return True
-    retraction = retracted_at.get(fact.event_id)
-    return retraction is None or retraction > as_of_us
+    return not any(r.recorded_us <= as_of_us and retracts(r, fact) for r in retractions.get(fact.event_id, ()))
 
 
 def visible(ledger: Ledger, as_of_us: int) -> Iterator[Fact]:
     for fact in ledger.facts.values():
-        if counts_at(fact, ledger.retracted_at, as_of_us):
+        if counts_at(fact, ledger.retractions, as_of_us):
             yield fact

@@ -178,17 +178,21 @@ assert set(PARTS) | {"EventRetracted"} == set(KINDS) and all(KINDS[t] == part.ki
 _RETRACTION = ("EventRetracted",)
 
 
+Retracted = Callable[[str, int, str], int]  # (retracted event id, the retraction's position, its project) → target's position, or -1
+
+
 def column_row(position: int, event_type: str, project_id: str | None, occurred_on: str, recorded_us: int,
-               payload: dict, key: Key, retracted: Callable[[str], int]) -> tuple | None:
+               payload: dict, key: Key, retracted: Retracted) -> tuple | None:
     """Pure: the columns of one fact (payload at its latest version), or None if no figure reads it —
-    (position, project, kind, occurred, recorded, *PAYLOAD_COLUMNS)."""
+    (position, project, kind, occurred, recorded, *PAYLOAD_COLUMNS). A retraction's row names the log
+    position of what it withdraws (`retracted`: -1 when it withdraws nothing yet, or nothing at all)."""
     if project_id is None:  # targets (project-less) are read from SQL, not here
         return None
     part = PARTS.get(event_type)
     if part is not None:
         rest = part.row(payload, key)
     elif event_type == "EventRetracted":
-        rest = (0, 0, retracted(payload["retracted_event_id"])) + (0,) * (len(PAYLOAD_COLUMNS) - 3)
+        rest = (0, 0, retracted(payload["retracted_event_id"], position, project_id)) + (0,) * (len(PAYLOAD_COLUMNS) - 3)
     else:
         return None
     return (position, key(PROJECT + project_id), KINDS[event_type], day_number(occurred_on), recorded_us) + rest
@@ -215,7 +219,7 @@ class FactColumns:
         return len(self.positions)
 
 
-def kind_columns(event_type: str, facts: FactColumns, key: Key, retracted: Callable[[str], int]) -> "Columns":
+def kind_columns(event_type: str, facts: FactColumns, key: Key, retracted: Retracted) -> "Columns":
     """Pure: the columns of many facts of one type, equal row for row to `column_row`'s, but read
     field by field over all of them (what a rebuild of a million facts needs)."""
     part = PARTS.get(event_type)
@@ -328,11 +332,29 @@ class MemoryLabels(dict):
         return {v: k for k, v in self.items()}[number]
 
 
+def valid_target(retraction_project: str | None, target_type: str, target_project: str | None) -> bool:
+    """A retraction withdraws only a fact of its own project, never another retraction
+    (projections.ledger.retracts, on the fields the read model keeps)."""
+    return target_type != "EventRetracted" and target_project == retraction_project
+
+
+def retraction_row(position: int, project: int, recorded_us: int, target_position: int) -> tuple:
+    """The row by which a retraction withdraws the fact at `target_position`: emitted when the later
+    of the two is projected, whichever that is (log order need not be business order)."""
+    return (position, project, RETRACTED, 0, recorded_us) + (0, 0, target_position) + (0,) * (len(PAYLOAD_COLUMNS) - 3)
+
+
 def from_facts(facts: Iterable, key: Key) -> Columns:
     """Pure: the columns of `projections.facts.Fact`s (as the ledger holds them; a retraction of a
-    fact not among them retracts nothing)."""
+    fact not among them, or not validly, retracts nothing)."""
     facts = list(facts)
-    positions = {f.event_id: f.position for f in facts}
+    by_id = {f.event_id: f for f in facts}
+
+    def target_of(f) -> int:
+        target = by_id.get(f.data["retracted_event_id"])
+        return target.position if target is not None and valid_target(
+            f.project_id, target.event_type, target.project_id) else -1
+
     rows = (column_row(f.position, f.event_type, f.project_id, f.occurred_on.isoformat(), f.recorded_us, f.data,
-                       key, lambda event_id: positions.get(event_id, -1)) for f in facts)
+                       key, lambda event_id, position, project, f=f: target_of(f)) for f in facts)
     return Columns.from_rows(r for r in rows if r is not None)

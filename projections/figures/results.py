@@ -9,7 +9,7 @@ import numpy as np
 
 from events.types import FigureKind
 from projections.figures.catalog import FIGURES, Figure
-from projections.figures.vocabulary import Evaluation, Side
+from projections.figures.vocabulary import Evaluation, Side, exact_sum
 
 FOUR_PLACES = Decimal("0.0001")
 
@@ -58,8 +58,8 @@ def totals(evaluation: Evaluation, figure_ids=None) -> dict[str, Totals]:
     for figure_id in figure_ids or FIGURES:
         figure = FIGURES[figure_id]
         numerator, denominator = sides(figure, evaluation)
-        num = int(contributions(evaluation, numerator)[0].sum())
-        den = None if denominator is None else int(contributions(evaluation, denominator)[0].sum())
+        num = exact_sum(contributions(evaluation, numerator)[0])
+        den = None if denominator is None else exact_sum(contributions(evaluation, denominator)[0])
         out[figure_id] = Totals(figure.kind, num, numerator.money, den, bool(denominator and denominator.money))
     return out
 

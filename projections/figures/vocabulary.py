@@ -29,6 +29,29 @@ STATS_ENTRY_MINIMUM = 500_00  # 入库纳统: total investment ≥ 500 (万元),
 _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
 
 
+SAFE = 1 << 61  # a sum of int64 cents that could pass this is done in Python integers instead
+
+
+def add_at(size: int, index: np.ndarray, cents: np.ndarray) -> np.ndarray:
+    """Σ cents per index, exactly: int64 when no sum can overflow (always, for real campaigns), else
+    Python integers (amounts may be up to 16 digits of 万元 each; sixteen of those pass int64)."""
+    if len(cents) and int(np.abs(cents).max()) * len(cents) >= SAFE:
+        value = np.zeros(size, dtype=object)
+        for i, amount in zip(index.tolist(), cents.tolist()):
+            value[i] += amount
+        return value
+    value = np.zeros(size, dtype=np.int64)
+    np.add.at(value, index, cents)
+    return value
+
+
+def exact_sum(values: np.ndarray) -> int:
+    """Σ of per-project amounts, exactly (see `add_at`)."""
+    if values.dtype == object or (len(values) and int(np.abs(values).max()) * len(values) >= SAFE):
+        return sum(int(v) for v in values.tolist())
+    return int(values.sum())
+
+
 def popcount(bits: np.ndarray) -> np.ndarray:
     bits = bits.astype(np.int64)
     return sum(_POPCOUNT[(bits >> shift) & 0xFF] for shift in (0, 8, 16, 24))
@@ -91,7 +114,8 @@ def total(q: Q, where: Q | None = None, *, money: bool = True, over: str = "set"
     """Σ of an amount (or a number) over the projects where `where` holds and the amount has an item."""
     present = q.holds if where is None else q.holds & where.value
     evidence = q.evidence if where is None else where.evidence + q.evidence
-    return Side(np.where(present, q.value, 0).astype(np.int64), present, evidence, money=money, over=over)
+    amount = np.where(present, q.value, 0)
+    return Side(amount if amount.dtype == object else amount.astype(np.int64), present, evidence, money=money, over=over)
 
 
 def difference(a: Q, b: Q) -> Q:
@@ -186,9 +210,7 @@ class Evaluation:
     def sum_of(self, rows: np.ndarray) -> Q:
         """Σ cents of these rows per project (every row adds); the rows are the evidence."""
         c = self.c
-        value = np.zeros(self.size, dtype=np.int64)
-        np.add.at(value, c.project[rows], c.cents[rows])
-        return Q(value, (Evidence(rows),), self.projects_with(rows))
+        return Q(add_at(self.size, c.project[rows], c.cents[rows]), (Evidence(rows),), self.projects_with(rows))
 
     # ---- the registration in force, and the set (CONTRACT §3, §6) ------------------------------------
     @cached_property
@@ -331,8 +353,7 @@ class Evaluation:
         c = self.c
         selected = self.of(INVESTED) & (c.year == year) & (c.month <= self.period.month)
         _, rows = latest(c, selected, c.project.astype(np.int64) * 16 + c.month, c.recorded)
-        value = np.zeros(self.size, dtype=np.int64)
-        np.add.at(value, c.project[rows], c.cents[rows])
+        value = add_at(self.size, c.project[rows], c.cents[rows])
         return Q(value, (Evidence(self.row_mask(rows)),), self.projects_with(rows))
 
     @cached_property

@@ -19,9 +19,12 @@ from typing import Callable, Iterable
 from sqlalchemy import Engine, Table, delete, insert, select, text
 from sqlalchemy.dialects import sqlite
 
-from projections.figures.columns import KINDS, LABELLED, PROJECT, TOWNSHIP, Columns, column_row, labels_of
+from projections.figures.columns import (
+    KINDS, LABELLED, PROJECT, TOWNSHIP, Columns, Retracted, column_row, labels_of, retraction_row, valid_target,
+)
 from services.log.engine import is_sqlite
 from services.log.tables import events
+from services.readmodel.tables import facts as facts_table
 from services.readmodel.tables import figure_chunks, labels
 
 MERGE_AT = 8  # chunks of one size tier merged into one of the next
@@ -83,47 +86,93 @@ def wanted(event_type: str, project_id: str | None) -> bool:
 
 
 def write(conn, engine: Engine, facts: list[tuple], names: Labels, table: Table = figure_chunks,
-          merging: bool = True) -> int:
+          merging: bool = True, held: Table = facts_table) -> int:
     """One chunk of the figure columns of `facts` — tuples (position, event_type, project_id,
-    occurred_on, recorded_us, payload at its latest version), each `wanted` — then merge if due.
-    Returns the rows written."""
+    occurred_on, recorded_us, payload at its latest version), each `wanted`, already in the facts table
+    `held` — with the rows of earlier retractions that name them, then merge if due. Returns the rows written."""
     if not facts:
         return 0
     key, retracted = lookups(conn, names, {PROJECT + f[2] for f in facts}
                              | {t for f in facts if f[1] in LABELLED for t in labels_of(f[1], f[2], f[5])},
                              [f[5]["retracted_event_id"] for f in facts if f[1] == "EventRetracted"])
-    columns = Columns.from_rows([column_row(*f, key, retracted) for f in facts])
+    rows = [column_row(*f, key, retracted) for f in facts]
+    rows += late_retractions(conn, names, held, positions=[f[0] for f in facts if f[1] != "EventRetracted"])
+    columns = Columns.from_rows(rows)
     store_chunk(conn, columns, table)
     if merging:
         merge(conn, engine, table)
     return len(columns)
 
 
-def lookups(conn, names: Labels, texts: Iterable[str], retracted_ids: list[str]) -> tuple[Callable, Callable]:
+def lookups(conn, names: Labels, texts: Iterable[str], retracted_ids: list[str]) -> tuple[Callable, Retracted]:
     """What `column_row` / `kind_columns` look up: the key of every label text (created where
-    missing) and the log position of each retracted event (-1: not in the log)."""
+    missing), and for a retraction the log position of what it validly withdraws — an earlier fact
+    of its own project, not a retraction (-1 otherwise; a later target gets its row from
+    `late_retractions` when it is projected)."""
     names.ensure(conn, texts)
-    targets = _log_positions(conn, retracted_ids)
-    return names.known.__getitem__, (lambda event_id: targets.get(event_id, -1))
+    targets = _log_targets(conn, retracted_ids)
+
+    def retracted(event_id: str, position: int, project: str | None) -> int:
+        found = targets.get(event_id)
+        if found is None or found[0] > position or not valid_target(project, found[1], found[2]):
+            return -1
+        return found[0]
+
+    return names.known.__getitem__, retracted
+
+
+def late_retractions(conn, names: Labels, held: Table, positions: list[int] | None = None,
+                     window: tuple[int, int] | None = None,
+                     share: tuple[str | None, str | None] = (None, None)) -> list[tuple]:
+    """The rows of retractions recorded in the log *before* the facts they name — the facts at
+    `positions`, or in the `window` of log positions (after, upto], already in the facts table
+    `held` — emitted now that their targets are projected: the same rows whichever order the two
+    came in (projections.figures.columns.retraction_row). `share`: only the projects in [low, high)
+    (a replay worker's)."""
+    r, f = held.alias("r"), held.alias("f")
+    query = select(r.c.position, r.c.project_id, r.c.recorded_us, f.c.position, f.c.event_type, f.c.project_id).join(
+        r, r.c.retracts == f.c.event_id).where(r.c.event_type == "EventRetracted", r.c.position < f.c.position)
+    low, high = share
+    if low is not None:
+        query = query.where(f.c.project_id >= low)
+    if high is not None:
+        query = query.where(f.c.project_id < high)
+    if window is not None:
+        return _late_rows(conn, names, conn.execute(
+            query.where(f.c.position > window[0], f.c.position <= window[1])).all())
+    found = []
+    for start in range(0, len(positions or ()), 900):
+        found += conn.execute(query.where(f.c.position.in_(positions[start:start + 900]))).all()
+    return _late_rows(conn, names, found)
+
+
+def _late_rows(conn, names: Labels, found: list) -> list[tuple]:
+    valid = [row for row in found if row[4] in KINDS and valid_target(row[1], row[4], row[5])]
+    names.ensure(conn, {PROJECT + row[1] for row in valid})
+    return [retraction_row(r_position, names(PROJECT + r_project), r_recorded, f_position)
+            for r_position, r_project, r_recorded, f_position, _, _ in sorted(set(valid))]
 
 
 def store_chunk(conn, columns: Columns, table: Table = figure_chunks) -> None:
     """One new chunk (nothing if the columns are empty)."""
     if len(columns):
-        conn.execute(insert(table).values(first_position=int(columns.position.min()), rows=len(columns),
+        conn.execute(insert(table).values(last_position=int(columns.position.max()), rows=len(columns),
                                           token=uuid.uuid4().hex, data=columns.to_bytes()))
 
 
-def _log_positions(conn, event_ids: list[str]) -> dict[str, int]:
-    """The log positions of retracted events (the store accepts a retraction only of a known event)."""
-    found: dict[str, int] = {}
+def _log_targets(conn, event_ids: list[str]) -> dict[str, tuple[int, str, str | None]]:
+    """event_id -> (log position, event_type, project_id) of retracted events the log holds."""
+    found: dict[str, tuple] = {}
     if event_ids and conn.engine.dialect.name != "sqlite":
         cursor = conn.connection.driver_connection.execute(
-            "SELECT event_id, position FROM events WHERE event_id = ANY(%s::varchar[])", (event_ids,))
-        return dict(cursor.fetchall())
+            "SELECT event_id, position, event_type, project_id FROM events WHERE event_id = ANY(%s::varchar[])",
+            (event_ids,))
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
     for start in range(0, len(event_ids), 500):
         part = event_ids[start:start + 500]
-        found.update(conn.execute(select(events.c.event_id, events.c.position).where(events.c.event_id.in_(part))).all())
+        query = select(events.c.event_id, events.c.position, events.c.event_type, events.c.project_id).where(
+            events.c.event_id.in_(part))
+        found.update({row[0]: tuple(row[1:]) for row in conn.execute(query)})
     return found
 
 
@@ -133,15 +182,15 @@ def merge(conn, engine: Engine, table: Table = figure_chunks, everything: bool =
     if not is_sqlite(engine):
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
     tiers: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for first, rows, token in conn.execute(select(table.c.first_position, table.c.rows, table.c.token)).all():
-        tiers[0 if everything else rows.bit_length() // 3].append((first, token))
+    for last, rows, token in conn.execute(select(table.c.last_position, table.c.rows, table.c.token)).all():
+        tiers[0 if everything else rows.bit_length() // 3].append((last, token))
     for chunks in tiers.values():
         if len(chunks) < (2 if everything else MERGE_AT):
             continue
         merged = Columns.concat([Columns.from_bytes(data) for _, data in
                                  _fetch(conn, engine, [token for _, token in chunks], table)])
-        conn.execute(delete(table).where(table.c.first_position.in_([first for first, _ in chunks])))
-        conn.execute(insert(table).values(first_position=min(first for first, _ in chunks), rows=len(merged),
+        conn.execute(delete(table).where(table.c.last_position.in_([last for last, _ in chunks])))
+        conn.execute(insert(table).values(last_position=max(last for last, _ in chunks), rows=len(merged),
                                           token=uuid.uuid4().hex, data=merged.to_bytes()))
 
 

@@ -141,8 +141,11 @@ def write_window(conn, window: Window, figures: Figures, names: figure_index.Lab
                    f"WHERE {fresh} AND event_type = 'ProjectRegistered'" + ("" if sqlite else " ON CONFLICT DO NOTHING"),
                    params)
     key, retracted = figure_index.lookups(conn, names, figures.texts(), figures.retracted())
+    late = figure_index.late_retractions(conn, names, facts_shadow, window=(window.after, window.upto),
+                                         share=(window.low, window.high))
     figure_index.store_chunk(conn, Columns.concat([kind_columns(t, facts, key, retracted)
-                                                   for t, facts in sorted(figures.by_type.items())]), chunks)
+                                                   for t, facts in sorted(figures.by_type.items())]
+                                                  + [Columns.from_rows(late)]), chunks)
     cursor.execute(f"SELECT position, event_id, event_type, schema_version, project_id, occurred_on, recorded_us, "
                    f"department, payload FROM events WHERE {where} AND {stale()} ORDER BY position", params)
     return added, cursor.fetchall()

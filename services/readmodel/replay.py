@@ -196,22 +196,22 @@ def _write(conn, engine: Engine, batch: Rows, names: figure_index.Labels) -> Non
     rows, regions = batch.facts, batch.regions
     if not rows and not regions:
         return
-    figure_index.write(conn, engine, batch.figure_facts, names, figure_chunks_shadow, merging=False)
+    cursor = conn.connection.driver_connection.cursor()
     if is_sqlite(engine):
-        cursor = conn.connection.driver_connection.cursor()
         marks = ", ".join("?" for _ in _FACT_COLUMNS)
         cursor.executemany(f"INSERT INTO {facts_shadow.name} VALUES ({marks})", rows)
         # a project registered twice in one region gives one row, as in the live model
         cursor.executemany(f"INSERT OR IGNORE INTO {project_regions_shadow.name} VALUES (?, ?)", regions)
-        return
-    cursor = conn.connection.driver_connection.cursor()
-    columns = ", ".join(_FACT_COLUMNS)
-    with cursor.copy(f"COPY {facts_shadow.name} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-    if regions:
-        cursor.executemany(f"INSERT INTO {project_regions_shadow.name} (project_id, region) VALUES (%s, %s) "
-                           f"ON CONFLICT DO NOTHING", regions)
+    else:
+        columns = ", ".join(_FACT_COLUMNS)
+        with cursor.copy(f"COPY {facts_shadow.name} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        if regions:
+            cursor.executemany(f"INSERT INTO {project_regions_shadow.name} (project_id, region) VALUES (%s, %s) "
+                               f"ON CONFLICT DO NOTHING", regions)
+    # after the facts: the columns of earlier retractions naming them come from the shadow
+    figure_index.write(conn, engine, batch.figure_facts, names, figure_chunks_shadow, merging=False, held=facts_shadow)
 
 
 def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: OnBatch | None = None,

@@ -160,7 +160,8 @@ _day = lru_cache(maxsize=None)(date.fromisoformat)  # a history has a few thousa
 def _retracted(f, as_of_us: int, before: int | None):
     """SQL: `f` is retracted as of `as_of_us` (by a retraction at a position before `before`)."""
     r = facts.alias("r")
-    conditions = [r.c.retracts == f.c.event_id, r.c.event_type == "EventRetracted", r.c.recorded_us <= as_of_us]
+    conditions = [r.c.retracts == f.c.event_id, r.c.event_type == "EventRetracted", r.c.recorded_us <= as_of_us,
+                  r.c.project_id.is_(None)]  # a target is project-less: only a project-less retraction withdraws it
     if before is not None:
         conditions.append(r.c.position < before)
     return select(r.c.position).where(*conditions).exists()

@@ -72,7 +72,7 @@ replays = Table(
 # ---- the figure columns (projections/figures/columns.py): figures for a whole province at once ----------
 # `labels` gives the texts the columns compare (project ids, townships, problem ids) stable integer
 # keys; it only grows, and replay keeps it (a key never changes meaning). `figure_chunks` holds the
-# columns in chunks (numpy arrays, `Columns.to_bytes`), keyed by their first log position.
+# columns in chunks (numpy arrays, `Columns.to_bytes`), keyed by their greatest log position.
 labels = Table(
     "labels",
     metadata,
@@ -84,7 +84,9 @@ labels = Table(
 figure_chunks = Table(
     "figure_chunks",
     metadata,
-    Column("first_position", BigInteger, primary_key=True, autoincrement=False),
+    # the greatest log position among its rows: a chunk always holds facts no other chunk holds (its
+    # batch's), and those are its greatest (a retraction's row for a later target sits below them)
+    Column("last_position", BigInteger, primary_key=True, autoincrement=False),
     Column("rows", Integer, nullable=False),
     Column("token", String(32), nullable=False),  # names this content for good (readers cache by it)
     Column("data", LargeBinary, nullable=False),

@@ -32,7 +32,8 @@ compare against the product (R1–R8 were already the §3 oracle's; R9 on are Pa
 
 R1. Visibility: an event counts when recorded_at ≤ as-of and no EventRetracted of it is recorded
     ≤ as-of (the retraction's position in the log does not matter; one placed before its target
-    still retracts it). A retraction of an EventRetracted has no effect.
+    still retracts it). A retraction of an EventRetracted has no effect, nor has one whose project_id
+    is not that of the event it names (§2: "project_id is that of the retracted event").
 R2. A repeated event_id counts once, at its first position (a later copy is a no-op duplicate).
 R3. "Registered with occurred_on < D" (reserve, conceived) is any visible ProjectRegistered version
     with occurred_on < D, whatever the version in force; region/township/categories/
@@ -279,7 +280,8 @@ def visible_events(events: list[dict], as_of: datetime) -> list[Ev]:
     """The events with recorded_at ≤ as_of that are not retracted as of then.
 
     Duplicated event ids count once (the first occurrence: a later one is either a no-op
-    duplicate or rejected). A retraction of an EventRetracted has no effect.
+    duplicate or rejected). A retraction of an EventRetracted has no effect, nor one of another
+    project's event (R1).
     """
     seen: set[str] = set()
     log: list[Ev] = []
@@ -297,10 +299,12 @@ def visible_events(events: list[dict], as_of: datetime) -> list[Ev]:
             payload=read_as_v2(obj["event_type"], obj.get("payload") or {}),
         ))
     recorded = [e for e in log if e.recorded <= as_of]
-    types = {e.event_id: e.type for e in log}
+    named = {e.event_id: e for e in log}
     retracted = {
         e.payload["retracted_event_id"] for e in recorded
-        if e.type == "EventRetracted" and types.get(e.payload["retracted_event_id"]) != "EventRetracted"
+        if e.type == "EventRetracted" and e.payload["retracted_event_id"] in named
+        and named[e.payload["retracted_event_id"]].type != "EventRetracted"
+        and named[e.payload["retracted_event_id"]].project == e.project
     }
     return [e for e in recorded if e.event_id not in retracted]
 

@@ -20,7 +20,7 @@ def test_amounts_are_exact_cents():
 def test_a_retraction_carries_the_log_position_of_its_target():
     target = "12345678-9abc-def0-1234-56789abcdef0"
     row = column_row(9, "EventRetracted", "P1", "2024-03-01", 5, {"retracted_event_id": target, "reason": "dup"},
-                     {"project:P1": 1}.__getitem__, {target: 4}.__getitem__)
+                     {"project:P1": 1}.__getitem__, lambda event_id, position, project: {target: 4}[event_id])
     assert row[2] == RETRACTED and dict(zip(NAMES, row))["cents"] == 4
 
 
@@ -73,7 +73,7 @@ def test_a_type_read_column_by_column_equals_its_facts_read_one_by_one():
                                                  position * 10, event["payload"]))
             for label in labels_of(event["event_type"], event["project_id"], event["payload"]):
                 keys[label]
-    key, retracted = keys.__getitem__, (lambda event_id: positions.get(event_id, -1))
+    key, retracted = keys.__getitem__, (lambda event_id, position, project: positions.get(event_id, -1))
     assert len(by_type) == len(KINDS)  # every kind is exercised
     for event_type, facts in by_type.items():
         one_by_one = Columns.from_rows([column_row(f[0], event_type, *f[1:], key, retracted) for f in facts])
