@@ -336,10 +336,18 @@ def swap(engine: Engine, batch: int = BATCH) -> int:
 
 # ---- the whole replay --------------------------------------------------------------------------
 def replay(store: EventStore, *, workers: int | None = None, batch: int = BATCH, progress: bool = False,
-           on_batch: OnBatch | None = None, fresh: bool = False) -> ReplayResult:
-    """Rebuild every read model from the log; resumes an interrupted replay unless `fresh`."""
+           on_batch: OnBatch | None = None, fresh: bool = False, verify: bool = True) -> ReplayResult:
+    """Rebuild every read model from the log; resumes an interrupted replay unless `fresh`. `verify`:
+    first check the log is what was appended (services/log/verify.py) and refuse it otherwise."""
     started = time.perf_counter()
     engine = store.engine
+    if verify:
+        from services.log.verify import TamperedLog, verify_log
+
+        check = verify_log(store, workers=workers or default_workers(engine))
+        if not check.sound:
+            raise TamperedLog("\n".join(check.lines() + ["replay refused: a read model rebuilt from this log would "
+                                                        "show figures nobody reported"]))
     plan = None if fresh else current_plan(engine)
     if plan is None:
         plan = start(engine, workers or default_workers(engine))

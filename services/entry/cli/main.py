@@ -242,14 +242,37 @@ def revisions_command(ctx, region, period, t_from, t_to, level, vintages, figure
               help="Processes, each rebuilding a share of the projects (default: 1 on SQLite, 2 otherwise).")
 @click.option("--batch", type=click.IntRange(1), default=20000, help="Events per transaction and checkpoint.")
 @click.option("--fresh", is_flag=True, help="Start over instead of resuming an interrupted replay.")
+@click.option("--no-verify", "no_verify", is_flag=True,
+              help="Skip re-checking the log first (when projfacts verify-log has just run).")
 @click.pass_context
-def replay_command(ctx, db, workers, batch, fresh):
-    """Rebuild every read model from the log into shadows, then swap them in (resumes after a kill)."""
+def replay_command(ctx, db, workers, batch, fresh, no_verify):
+    """Check the log, then rebuild every read model from it into shadows and swap them in (resumes after a kill)."""
+    from services.log.verify import TamperedLog
     from services.readmodel.replay import replay
 
     opened = writer(ctx, db)
-    result = replay(opened.events, workers=workers, batch=batch, fresh=fresh, progress=sys.stderr.isatty())
+    try:
+        result = replay(opened.events, workers=workers, batch=batch, fresh=fresh, progress=sys.stderr.isatty(),
+                        verify=not no_verify)
+    except TamperedLog as tampered:
+        click.echo(str(tampered), err=True)
+        ctx.exit(1)
     click.echo(result.line())
+
+
+@main.command("verify-log")
+@db_option
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Processes hashing.")
+@click.pass_context
+def verify_log_command(ctx, db, workers):
+    """Re-check the log: every content hash, positions 1..head without gaps, each project's sequence.
+    Exit 1 and name what was changed or deleted when it is not what was appended."""
+    from services.log.verify import verify_log
+
+    check = verify_log(reader(ctx, db).events, workers=workers)
+    for line in check.lines():
+        click.echo(line, err=not check.sound)
+    ctx.exit(0 if check.sound else 1)
 
 
 views.register(main)  # stage, stats-entry, leaders, problems, dossier, token, audit, serve
