@@ -30,7 +30,7 @@ from tools.history.county import (
     OWNERS,
     PROBLEM_KINDS,
     PROCEDURE_DEPARTMENTS,
-    PROCEDURES,
+    PROCEDURES_V1 as PROCEDURES,
     SEASON,
     STATS_RETURN_REASONS,
     TARGETS,
@@ -43,6 +43,10 @@ from tools.history.county import (
     person_name,
     project_kind,
 )
+
+# A decade of the province (`python -m tools.history.county province OUT --decade`).
+DECADE = tuple(range(2016, 2026))
+DECADE_PROJECTS = 60000
 
 # city code, name, number of county-level units (Shanxi has 117)
 CITIES = (
@@ -381,7 +385,7 @@ class ProvinceHistory:
         return {
             "name": p.name, "region": p.county.code, "township": p.township, "total_investment": money(p.total),
             "owner": p.owner, "legal_entity": p.legal_entity, "origin": p.origin,
-            "categories": list(p.categories), "required_procedures": list(p.required),
+            "categories": [c for c in p.categories if c != "industry"], "required_procedures": list(p.required),
         }
 
     def approval(self, p: Project, code: str, day: int) -> dict:
