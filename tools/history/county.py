@@ -536,7 +536,7 @@ class DemoProject:
 
 
 def demo_county(seed: int = 2024) -> Iterator[dict]:
-    """阳城 (140522) 2024: about 12,000 events, recorded from 2020 to early 2025, in recording order."""
+    """阳城 (140522) 2024: about 10,000 events, recorded from 2020 to early 2025, in recording order."""
     yield from _DemoCounty(seed).history()
 
 
@@ -1348,13 +1348,14 @@ class _DemoCounty:
 # ---------------------------------------------------------------------------------------
 
 
-def province(seed: int = 14, projects: int = 20000, years: tuple[int, ...] = (2023, 2024, 2025)) -> Iterator[dict]:
+def province(seed: int = 14, projects: int = 35000, years: tuple[int, ...] = (2023, 2024, 2025)) -> Iterator[dict]:
     """Shanxi (14) at scale: ``projects`` projects over ``years``, streamed month by month.
 
-    ``projects`` counts every project of the history: those under construction when it begins
-    and those that flow in over the years (谋划 → 储备 → plan → start → completion). 20,000 over
-    three years make about 2.2 million events; a decade at the same density takes about
-    ``DECADE_PROJECTS`` (see :mod:`tools.history.province`) and makes over 20 million."""
+    ``projects`` counts (about) every project of the history: those under construction when it
+    begins and those registered over the years and two before, flowing through 谋划 → 储备 → plan
+    → start → completion (some never get that far). 35,000 over three years make about 2.2
+    million events (some 15,000 projects under construction at a time); ``DECADE_PROJECTS``
+    over ``DECADE`` (see :mod:`tools.history.province`) make over 20 million."""
     from tools.history.province import ProvinceHistory
 
     return ProvinceHistory(seed, projects, tuple(years)).events()
@@ -1385,8 +1386,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", help="output .jsonl file")
     parser.add_argument("--seed", type=int, help="random seed (demo 2024, province 14)")
     parser.add_argument("--projects", type=int,
-                        help="province only: number of projects (default 20000, or for a decade "
-                             "--decade's number)")
+                        help="province only: number of projects (default 35000, or with --decade "
+                             "the decade's number)")
     parser.add_argument("--years", default="2023,2024,2025",
                         help="province only: comma-separated years or a range, e.g. 2016-2025")
     parser.add_argument("--decade", action="store_true",
@@ -1399,7 +1400,7 @@ def main(argv: list[str] | None = None) -> int:
         from tools.history.province import DECADE, DECADE_PROJECTS
 
         years = DECADE if args.decade else parse_years(args.years)
-        projects = args.projects or (DECADE_PROJECTS if args.decade else 20000)
+        projects = args.projects or (DECADE_PROJECTS if args.decade else 35000)
         events = province(14 if args.seed is None else args.seed, projects, years)
     count = write_jsonl(events, args.out, args.limit)
     print(f"wrote {count} events to {args.out}")
