@@ -793,7 +793,8 @@ class _DemoCounty:
         done = rng.sample(continuing, len(continuing) // 8)
         for p in done + rng.sample(small, min(5, len(small))):
             first = max(date(2024, 5, 1), (p.resumed_on or p.started_on) + timedelta(days=60))
-            p.completed_on = _day(rng, first, date(2024, 11, 15) if p.construction == "continuing" else date(2024, 12, 5))
+            last = date(2024, 11, 15) if p.construction == "continuing" else date(2024, 12, 5)
+            p.completed_on = _day(rng, first, last)
             if rng.random() < 0.7:
                 p.production_on = p.completed_on + timedelta(days=rng.randint(10, 40))
                 if rng.random() < 0.35 and p.production_on < date(2024, 10, 1):
@@ -979,7 +980,8 @@ class _DemoCounty:
         missing on the day the list is made, with a deadline — most met, some missed, some
         pushed back later (a second ProcedurePlanned with a later due date)."""
         rng = self.rng
-        approved = {e["payload"]["procedure"]: date.fromisoformat(e["occurred_on"]) for e in self.approvals.get(p.id, ())}
+        approved = {e["payload"]["procedure"]: date.fromisoformat(e["occurred_on"])
+                    for e in self.approvals.get(p.id, ())}
         for code in p.required:
             done = approved.get(code)
             if code == "fire_acceptance" or done is not None and done < listed:
@@ -1093,7 +1095,8 @@ class _DemoCounty:
         for township in YANGCHENG_TOWNSHIPS:
             done = townships[township]
             goals = [(figure, str(max(1, round(done[figure] * rng.uniform(0.7, 1.4))))) for figure in FIVE_BATCHES]
-            goals.append(("investment_total", money(done["investment_total"] * rng.randint(90, 115) // 100 // 10000 * 10000)))
+            invested = done["investment_total"] * rng.randint(90, 115) // 100
+            goals.append(("investment_total", money(invested // 10000 * 10000)))
             for figure, target in goals:
                 self.emit("TargetSet", None, day, self.recorded(day, 1),
                           {"region": YANGCHENG, "year": 2024, "figure": figure, "by": "Y", "target": target,

@@ -914,7 +914,8 @@ class ProvinceHistory:
         growth = 100 + int(float(chosen["investment_growth", "Y"]) * 100)
         investment = last.get("investment_total", 0) * growth // 100 // 10000 * 10000
         if investment:
-            targets += [("investment_total", "Y", money(investment)), ("reserve_investment", "Y", money(5 * investment))]
+            targets += [("investment_total", "Y", money(investment)),
+                        ("reserve_investment", "Y", money(5 * investment))]
         for figure, growth, floor in (("signed_investment", 110, 10), ("funding_secured", 130, 2)):
             # on last year's, or with none last year a share of the investment target
             amount = last.get(figure, 0) * growth // 100 or investment * floor // 100

@@ -725,7 +725,8 @@ def test_province_holds_every_new_type_and_version(small_province):
     assert any(t["by"].startswith("M") for t in targets)
     assert {t["figure"] for t in targets} >= AMOUNT_FIGURES | COUNT_FIGURES
     assert any("township" in t for t in targets)
-    registrations = [e["payload"] for e in events if e["event_type"] == "ProjectRegistered" and e["schema_version"] == 2]
+    registrations = [e["payload"] for e in events
+                     if e["event_type"] == "ProjectRegistered" and e["schema_version"] == 2]
     assert any("industry" in r["categories"] for r in registrations)
     assert any("location" in r for r in registrations) and any("village" in r for r in registrations)
     assert any(set(r["required_procedures"]) - set(PROCEDURES_V1) for r in registrations)
@@ -780,7 +781,8 @@ def test_province_plans_lists_funds_and_units(small_decade):
     funds = [e for e in events if e["event_type"] == "FundingSecured"]
     assert {e["payload"]["channel"] for e in funds} == set(FUNDING_CHANNELS)
     assert all(e["occurred_on"] >= "2024" for e in funds if e["payload"]["channel"] == "ultra_long_bond")
-    key = {e["project_id"] for e in events if e["event_type"] == "KeyProjectDesignated" and e["payload"]["year"] == 2025}
+    key = {e["project_id"] for e in events
+           if e["event_type"] == "KeyProjectDesignated" and e["payload"]["year"] == 2025}
     units = {e["project_id"] for e in events if e["event_type"] == "LeaderAssigned"
              and e["payload"].get("role") == "lead_unit"}
     assert 0.85 * len(key) <= len(key & units) < len(key)
