@@ -3,11 +3,19 @@
 Both generators yield CONTRACT §1 event dicts in the order they would be recorded
 (non-decreasing ``recorded_at``) and give the same events for the same seed:
 
-* :func:`demo_county` — 阳城 (140522) in 2024: the 126 key projects of 阳政办函〔2024〕5号
-  plus reserve, investment-attraction and finished projects, with every irregularity a
+* :func:`demo_county` — 阳城 (140522) in 2024: the 126 key projects of 阳政办函〔2024〕5号 among
+  a plan of some 270 projects, with the pipeline behind them (谋划, 储备, 招商签约) and the
+  campaign's own facts (catalogue v2, CONTRACT §5): plans to the month and 旬, the 前期手续清单,
+  funds secured, 双包联, month-end, amount, count and township targets; plus every irregularity a
   statistician meets: late reports, corrections, retractions, amendments and duplicates.
 * :func:`province` — Shanxi (14) at province scale (millions of events), streamed month by
-  month; see :mod:`tools.history.province`.
+  month, over any run of years (a decade: tens of millions); see :mod:`tools.history.province`.
+
+Catalogue versions: the departments' systems moved to catalogue v2 on :data:`V2_FROM`. Facts of
+the types v2 revised are sent as v1 before that day and as v2 after it (a v1 registration lists
+only v1 categories and procedures); ProcedurePlanned and FundingSecured exist from that day on.
+The yearly rate targets (Q1/H1/Y) are still sent as v1 by the target sheet; the new targets
+(month ends, amounts, counts, townships) need v2. So a store holds a mixed v1/v2 history.
 
 ``python -m tools.history.county {demo,province} OUT.jsonl`` writes one of them to a file.
 """
@@ -16,9 +24,10 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import random
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -29,10 +38,13 @@ from pathlib import Path
 import orjson
 
 # ---------------------------------------------------------------------------------------
-# Vocabulary shared by both generators (CONTRACT §2)
+# Vocabulary shared by both generators (CONTRACT §2, §5)
 # ---------------------------------------------------------------------------------------
 
 TZ = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
+
+# The day the project database and the departments' systems started sending catalogue v2.
+V2_FROM = date(2023, 7, 1)
 
 DEPARTMENT_SYSTEMS = {
     "ndrc": "ndrc-projects",
@@ -40,6 +52,11 @@ DEPARTMENT_SYSTEMS = {
     "natural_resources": "nr-land-use",
     "ecology": "eco-eia",
     "energy": "energy-review",
+    "water": "water-permit",
+    "housing": "housing-permit",
+    "industry": "industry-capacity",
+    "culture": "culture-relics",
+    "finance": "finance-funds",
     "investment_promotion": "invest-promo-crm",
     "project_center": "project-dispatch",
     "stats": "stats-fai",
@@ -47,8 +64,9 @@ DEPARTMENT_SYSTEMS = {
 }
 
 # Owner of each event type whose owner does not depend on the fact itself.
-# ProcedureApproved (issuing department), ProblemResolved (assigned unit) and
-# EventRetracted (owner of the retracted event) are decided per event.
+# ProcedureApproved (issuing department), ProblemResolved (assigned unit), FundingSecured
+# (by channel: FUNDING_CHANNELS) and EventRetracted (owner of the retracted event) are decided
+# per event.
 OWNERS = {
     "ProjectRegistered": "ndrc",
     "AnnualPlanAdopted": "ndrc",
@@ -72,30 +90,47 @@ OWNERS = {
     "ProblemFollowedUp": "project_center",
     "ProblemEscalated": "supervision",
     "TargetSet": "ndrc",
+    "ProcedurePlanned": "approval",  # the 前期手续专班 is led by the administrative approval bureau
 }
 
-# Preliminary procedures (前期手续) in the order they are usually obtained.
+# Preliminary procedures (前期手续) in the order they are usually obtained; 消防验收 comes at
+# completion. v1 knows eight of them; v2 adds 产能置换, 取水许可, 文物保护, 消防验收.
 PROCEDURES = (
-    "approval_filing",      # 立项 审批/核准/备案
-    "land_pre_review",      # 用地预审与选址
-    "eia",                  # 环评批复
-    "energy_review",        # 节能审查
-    "soil_water",           # 水土保持
-    "land_approval",        # 用地批复
-    "planning_permit",      # 规划许可
-    "construction_permit",  # 施工许可
+    "approval_filing",       # 立项 审批/核准/备案
+    "land_pre_review",       # 用地预审与选址
+    "capacity_replacement",  # 产能置换 (v2)
+    "eia",                   # 环评批复
+    "energy_review",         # 节能审查
+    "water_use",             # 取水许可 (v2)
+    "soil_water",            # 水土保持
+    "cultural_relics",       # 文物保护 (v2)
+    "land_approval",         # 用地批复
+    "planning_permit",       # 规划许可
+    "construction_permit",   # 施工许可
+    "fire_acceptance",       # 消防验收 (v2)
 )
+PROCEDURES_V1 = tuple(c for c in PROCEDURES if c not in {"capacity_replacement", "water_use", "cultural_relics",
+                                                        "fire_acceptance"})
+PROCEDURES_V2_ONLY = frozenset(PROCEDURES) - frozenset(PROCEDURES_V1)
+# The department that issues each procedure in 阳城 (one of events.catalogue.PROCEDURE_ISSUERS):
+# 行政审批局 took over 立项, 水土保持 and 施工许可 (相对集中行政许可权); 能评 stays with 能源局.
+# Other counties differ (tools.history.province.ISSUER_CHOICES).
 PROCEDURE_DEPARTMENTS = {
     "approval_filing": "approval",
     "land_pre_review": "natural_resources",
+    "capacity_replacement": "industry",  # 钢铁/水泥/铸造: 工信; 煤炭: energy (see issuer())
     "eia": "ecology",
     "energy_review": "energy",
+    "water_use": "water",
     "soil_water": "approval",
+    "cultural_relics": "culture",
     "land_approval": "natural_resources",
     "planning_permit": "natural_resources",
     "construction_permit": "approval",
+    "fire_acceptance": "housing",
 }
-CATEGORIES = ("industrial", "private", "high_tech", "transformation", "six_new", "two_new_one_heavy")
+CATEGORIES = ("industrial", "private", "high_tech", "transformation", "six_new", "two_new_one_heavy", "industry")
+CATEGORIES_V1 = CATEGORIES[:-1]
 LEVELS = ("province", "city", "county")
 
 # Seasonal shape of monthly completed investment (percent of an average month):
@@ -124,6 +159,7 @@ STATS_RETURN_REASONS = (
 DOCUMENT_PREFIXES = {  # 文号 prefixes, after the issuing county's short name
     "approval_filing": "审批发", "land_pre_review": "自然资预", "eia": "环审", "energy_review": "能审",
     "soil_water": "审批水保", "land_approval": "自然资批", "planning_permit": "规字", "construction_permit": "建施",
+    "capacity_replacement": "工信产能", "water_use": "水许", "cultural_relics": "文物审", "fire_acceptance": "住建消验",
 }
 RETRACTION_REASONS = {
     "ConstructionStarted": "开工信息误报,经现场核查以实际开工日期为准",
@@ -132,7 +168,7 @@ RETRACTION_REASONS = {
     "SiteVisitRecorded": "重复录入",
 }
 
-# Yearly targets (目标) a region sets, as (figure, by, target).
+# Yearly rate targets (目标) a region sets, as (figure, by, target): sent as TargetSet v1.
 TARGETS = (
     ("new_start_rate", "Q1", "0.5000"),
     ("new_start_rate", "H1", "0.8000"),
@@ -149,6 +185,36 @@ TARGETS = (
     ("reserve_multiple", "Y", "5.0000"),
     ("problem_on_time_rate", "Y", "0.9000"),
 )
+# Month-end milestones of the rate targets (TargetSet v2, by M01..M12): cumulative targets
+# interpolated between these anchors (month → target), which agree with TARGETS where both name
+# a day (M03 = Q1, M06 = H1, M12 = Y), so that whichever is recorded last the target is the same.
+MONTHLY_ANCHORS = {
+    "new_start_rate": {3: "0.5000", 6: "0.8000", 12: "0.9500"},
+    "resume_rate": {2: "0.6000", 3: "1.0000", 12: "1.0000"},
+    "start_or_resume_rate": {3: "0.7000", 6: "0.8500", 12: "0.9700"},
+    "investment_completion_rate": {3: "0.1300", 6: "0.5000", 9: "0.7800", 12: "1.0000"},  # 开门红, 双过半, 超时序
+}
+# 五个一批: the count figures a county and each of its townships are scored on.
+FIVE_BATCHES = ("signed_count", "landed_count", "started_count", "production_count", "output_count")
+# 争取资金: channel → (the department that reports it, 文号 prefix of the allocating document).
+FUNDING_CHANNELS = {
+    "central_budget": ("ndrc", "晋发改投资发"),   # 中央预算内投资
+    "ultra_long_bond": ("ndrc", "晋发改投资发"),  # 超长期特别国债
+    "special_bond": ("finance", "晋财债"),        # 地方政府专项债券
+    "provincial": ("finance", "晋财建"),          # 省级资金
+    "other": ("finance", "晋财预"),
+}
+
+
+def monthly_targets(anchors: dict[int, str]) -> list[str]:
+    """Targets for M01..M12, linear between the anchors (and from 0 before the first)."""
+    points = [(0, Decimal(0))] + [(m, Decimal(t)) for m, t in sorted(anchors.items())]
+    out = []
+    for month in range(1, 13):
+        (m0, t0), (m1, t1) = next((a, b) for a, b in zip(points, points[1:]) if a[0] < month <= b[0])
+        out.append(str((t0 + (t1 - t0) * (month - m0) / (m1 - m0)).quantize(Decimal("0.0001"))))
+    return out
+
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾田董袁潘蒋蔡杜程苏魏吕丁任沈姚卢崔范"
 GIVEN_NAMES = "建国志强海军晓东丽华文斌俊峰红梅立新永刚卫东春生宏伟少华振华学军玉兰鹏飞云龙晋平宝山"
@@ -161,9 +227,41 @@ PUBLIC_WORKS = (  # what the government builds
     "城区道路改造", "污水处理厂提标改造", "城乡供水一体化", "集中供热管网改造", "学校建设", "医院综合楼",
     "保障性住房", "老旧小区改造", "乡村振兴示范", "农村公路提质",
 )
+BIG_WORKS = (  # the large ideas of a 谋划 list (several 亿 to tens of 亿)
+    "抽水蓄能电站", "煤电一体化", "风光储一体化基地", "高速公路连接线", "铁路专用线", "现代煤化工",
+)
+# What a kind of works needs and who leads it: (traits, lead unit). Traits: h heavy industry
+# (产能置换: i by 工信, e by 能源), w draws water (取水许可), c near relics or old villages (文物保护),
+# b a building that needs 消防验收.
+WORKS = {
+    "年产30万吨新型建材": ("hi", "industry"), "精细化工": ("w", "industry"), "高端铸造": ("hi", "industry"),
+    "智能装备制造": ("b", "industry"), "光伏发电": ("", "energy"), "分散式风电": ("", "energy"),
+    "煤矿智能化改造": ("he", "energy"), "煤层气综合利用": ("", "energy"), "储能电站": ("b", "energy"),
+    "蚕桑丝绸深加工": ("w", "agriculture"), "农产品冷链物流": ("b", "commerce"), "中药材加工": ("w", "agriculture"),
+    "物流园区": ("b", "commerce"), "数据中心": ("wb", "industry"), "新能源汽车零部件": ("b", "industry"),
+    "氢能产业园": ("w", "energy"), "固废综合利用": ("", "industry"), "标准化厂房": ("b", "devzone"),
+    "全域旅游提升": ("c", "culture"),
+    "城区道路改造": ("c", "housing"), "污水处理厂提标改造": ("w", "housing"), "城乡供水一体化": ("w", "water"),
+    "集中供热管网改造": ("", "housing"), "学校建设": ("b", "education"), "医院综合楼": ("b", "health"),
+    "保障性住房": ("b", "housing"), "老旧小区改造": ("cb", "housing"), "乡村振兴示范": ("c", "agriculture"),
+    "农村公路提质": ("", "transport"),
+    "抽水蓄能电站": ("wc", "energy"), "煤电一体化": ("hew", "energy"), "风光储一体化基地": ("", "energy"),
+    "高速公路连接线": ("c", "transport"), "铁路专用线": ("", "transport"), "现代煤化工": ("hiw", "industry"),
+}
+# County units (包联/牵头部门, 帮办部门, 承办单位): key → (code suffix, name after the county's name).
+UNITS = {
+    "ndrc": ("FGJ", "发展和改革局"), "industry": ("GXJ", "工业和信息化局"), "energy": ("NYJ", "能源局"),
+    "housing": ("ZJJ", "住房和城乡建设局"), "transport": ("JTJ", "交通运输局"), "water": ("SWJ", "水务局"),
+    "agriculture": ("NNJ", "农业农村局"), "culture": ("WLJ", "文化和旅游局"), "education": ("JYJ", "教育局"),
+    "health": ("WJJ", "卫生健康局"), "commerce": ("SWUJ", "商务局"), "approval": ("SPJ", "行政审批服务管理局"),
+    "natural_resources": ("ZRZYJ", "自然资源局"), "ecology": ("STHJJ", "生态环境分局"),
+    "project_center": ("XMZX", "项目推进中心"), "finance": ("CZJ", "财政局"), "devzone": ("KFQ", "开发区管委会"),
+}
+SUPPORT_UNITS = ("approval", "natural_resources", "project_center")  # 帮办: 手续, 用地, 要素保障
 COMPANY_WORDS = ("宏达", "晋阳", "太行", "润丰", "鑫源", "华晟", "恒通", "泰和", "金鼎", "瑞祥", "兴业", "中诚")
 COMPANY_TRADES = ("新材料", "能源", "建设", "实业", "科技", "农业开发", "文旅", "化工", "物流", "装备")
 INVESTOR_CITIES = ("深圳", "上海", "北京", "杭州", "苏州", "郑州", "天津", "广州", "西安", "济南")
+VILLAGE_FIRST, VILLAGE_SECOND = "上下东西南北中前后大小新", "杨李张王刘郭赵庄沟河坡峪岭头堡"
 
 
 def new_event_id(rng: random.Random) -> str:
@@ -193,12 +291,13 @@ def envelope(
     recorded_at: str,
     department: str,
     payload: dict,
+    version: int = 1,
 ) -> dict:
-    """One event in the CONTRACT §1 shape (schema_version 1)."""
+    """One event in the CONTRACT §1 shape."""
     return {
         "event_id": event_id,
         "event_type": event_type,
-        "schema_version": 1,
+        "schema_version": version,
         "project_id": project_id,
         "occurred_on": occurred_on,
         "recorded_at": recorded_at,
@@ -224,14 +323,86 @@ def split_cents(rng: random.Random, total: int, parts: int, spread: float = 0.8)
 
 
 def project_kind(rng: random.Random, origin: str) -> tuple[str, list[str]]:
-    """What a project builds and its categories, by who invests: government projects are
-    public works (两新一重); the others are mostly private (民间投资) and industrial."""
+    """What a project builds and its categories (latest catalogue), by who invests: government
+    projects are public works (两新一重); the others are mostly private (民间投资), industrial,
+    and 产业项目 (industry)."""
     if origin == "government":
         categories = rng.sample(("six_new", "two_new_one_heavy"), rng.randint(0, 2))
         return rng.choice(PUBLIC_WORKS), sorted(categories, key=CATEGORIES.index)
     categories = ["private"] if rng.random() < 0.8 else []
     categories += rng.sample(("industrial", "high_tech", "transformation", "six_new"), rng.randint(0, 2))
+    if rng.random() < 0.9:
+        categories.append("industry")
     return rng.choice(INDUSTRIES), sorted(categories, key=CATEGORIES.index)
+
+
+def required_procedures(rng: random.Random, works: str, v2: bool) -> list[str]:
+    """立项 always, one to five other v1 procedures, and (in v2) what the works call for:
+    产能置换 for heavy industry, 取水许可 for water users, 文物保护 near relics, 消防验收 for
+    buildings."""
+    required = {"approval_filing", *rng.sample(PROCEDURES_V1[1:], rng.randint(1, 5))}
+    if v2:
+        traits = WORKS[works][0]
+        for trait, code, chance in (("h", "capacity_replacement", 0.9), ("w", "water_use", 0.7),
+                                    ("c", "cultural_relics", 0.6), ("b", "fire_acceptance", 0.5)):
+            if trait in traits and rng.random() < chance:
+                required.add(code)
+        if "c" not in traits and rng.random() < 0.05:  # 考古勘探 turns something up
+            required.add("cultural_relics")
+    return sorted(required, key=PROCEDURES.index)
+
+
+def issuer(code: str, works: str, departments: dict[str, str] = PROCEDURE_DEPARTMENTS) -> str:
+    """The department that issues ``code`` for these works (产能置换 of coal by 能源局)."""
+    if code == "capacity_replacement" and "e" in WORKS[works][0]:
+        return "energy"
+    return departments[code]
+
+
+def procedure_level(code: str, total_wan: int, key_level: str | None) -> str:
+    """办理层级: who grants a procedure, by its kind and the project's size (万元)."""
+    if code == "approval_filing":
+        return "province" if key_level == "province" or total_wan >= 500_000 else "county"
+    if code == "land_approval":  # 农用地转用, 土地征收: the province, the State Council for the largest
+        return "national" if total_wan >= 1_000_000 else "province"
+    if code == "land_pre_review":
+        return "province" if total_wan >= 50_000 else "city"
+    if code == "eia":
+        return "province" if total_wan >= 200_000 else "city"
+    if code == "energy_review":  # ≥ 10000 tce no longer a county matter
+        return "province" if total_wan >= 100_000 else "county"
+    if code in ("soil_water", "water_use"):
+        return "city" if total_wan >= 50_000 else "county"
+    if code == "cultural_relics":
+        return "province" if total_wan >= 50_000 else "city"
+    if code == "capacity_replacement":
+        return "province"
+    return "county"  # planning permit, construction permit, fire acceptance
+
+
+def dekad_of(day: date) -> int:
+    """旬: 1 上旬 (days 1–10), 2 中旬 (11–20), 3 下旬 (21–end)."""
+    return 1 if day.day <= 10 else 2 if day.day <= 20 else 3
+
+
+def registration_payload(version: int, name: str, region: str, township: str | None, total: int, owner: str,
+                         legal_entity: bool, origin: str, categories: list[str], required: list[str],
+                         location: tuple[str, str] | None = None, village: str | None = None) -> dict:
+    """ProjectRegistered in ``version``: v1 keeps only v1 categories and procedures and no place."""
+    if version == 1:
+        categories = [c for c in categories if c != "industry"]
+        required = [c for c in required if c not in PROCEDURES_V2_ONLY]
+    payload = {
+        "name": name, "region": region, "township": township, "total_investment": money(total),
+        "owner": owner, "legal_entity": legal_entity, "origin": origin,
+        "categories": list(categories), "required_procedures": list(required),
+    }
+    if version == 2:
+        if location is not None:
+            payload["location"] = {"lng": location[0], "lat": location[1]}
+        if village is not None:
+            payload["village"] = village
+    return payload
 
 
 def person_name(rng: random.Random) -> str:
@@ -241,6 +412,10 @@ def person_name(rng: random.Random) -> str:
 
 def company_name(rng: random.Random, place: str) -> str:
     return f"{place}{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_TRADES)}有限公司"
+
+
+def village_name(rng: random.Random) -> str:
+    return rng.choice(VILLAGE_FIRST) + rng.choice(VILLAGE_SECOND) + "村"
 
 
 def retraction_of(event_id: str, retracted: dict, occurred_on: str, recorded_at: str, reason: str) -> dict:
@@ -257,6 +432,24 @@ def retraction_of(event_id: str, retracted: dict, occurred_on: str, recorded_at:
 YANGCHENG = "140522"
 DEV_ZONE = "阳城经济技术开发区"
 YANGCHENG_TOWNSHIPS = ("凤城镇", "北留镇", "润城镇", "町店镇", "芹池镇", "演礼乡", "东冶镇", DEV_ZONE)
+# Approximate centre of each township (WGS-84, degrees) and villages to name (illustrative); the
+# county lies within about 112.0–112.7 °E, 35.2–35.7 °N.
+YANGCHENG_SITES = {
+    "凤城镇": ((112.418, 35.487), ("东关村", "西关村", "南关村", "北关村")),
+    "北留镇": ((112.556, 35.524), ("皇城村", "郭峪村", "史山村", "大桥村")),
+    "润城镇": ((112.522, 35.476), ("上庄村", "屯城村", "中庄村", "润城村")),
+    "町店镇": ((112.295, 35.415), ("町店村", "崦山村", "大端村")),
+    "芹池镇": ((112.355, 35.572), ("芹池村", "刘东村", "宜壁村")),
+    "演礼乡": ((112.262, 35.488), ("演礼村", "固隆村", "下交村")),
+    "东冶镇": ((112.488, 35.318), ("东冶村", "月院村", "西冶村")),
+    DEV_ZONE: ((112.452, 35.503), ()),
+}
+URBAN = frozenset({"凤城镇", DEV_ZONE})  # no 行政村 named for projects there
+YANGCHENG_AUTHORITIES = {
+    "ndrc": "阳城县发展和改革局", "approval": "阳城县行政审批服务管理局", "natural_resources": "阳城县自然资源局",
+    "ecology": "晋城市生态环境局阳城分局", "energy": "阳城县能源局", "water": "阳城县水务局",
+    "housing": "阳城县住房和城乡建设局", "industry": "阳城县工业和信息化局", "culture": "阳城县文化和旅游局",
+}
 
 # Key projects of 阳政办函〔2024〕5号: level, count, Σ total_investment, Σ 2024 planned
 # investment (万元), and how many of them continue from earlier years.
@@ -265,16 +458,43 @@ KEY_PROJECTS_2024 = (
     ("city", 18, 7094000, 269700, 7),
     ("county", 102, 3130600, 785600, 36),
 )
+# The rest of the 2024 plan (阳城 2025 had 285 projects): continuing and new ordinary projects.
+# With the 80 new key projects the new ones make the 1366 notice's 113 planned starts.
+ORDINARY_2024 = (100, 33)
+RESERVE_PROJECTS = 9   # 1366: "9个前期项目"
+SIGNED_2024 = 30       # 招商引资 signed during 2024 besides the key projects
+IDEAS = 230            # 谋划: 1366 wants Σ ≥ 4 × the FAI target and ≥ 1.5 × as many as new projects
+MATURING = 0.2         # share of them that obtain a first procedure (→ 储备) during 2024
 YANGCHENG_LEADER_TITLES = (
     "县委书记", "县长", "县委副书记", "常务副县长", "县委常委、组织部部长", "县委常委、宣传部部长",
     "县委常委、政法委书记", "县委常委、统战部部长", "县委常委、县委办主任", "县委常委、副县长",
     "副县长", "副县长", "副县长", "副县长", "县人大常委会副主任", "副县长",
 )
+# 责任领导 of the 前期手续清单: the county leader in charge of each issuing department (分管).
+RESPONSIBLE_LEADER = {"approval": 3, "natural_resources": 10, "ecology": 11, "energy": 12, "water": 13,
+                      "industry": 9, "culture": 12, "housing": 11, "ndrc": 3}
 PLAN_DAY_2023 = date(2023, 1, 12)
+UPGRADE_DAY_2024 = date(2024, 1, 3)    # v1 registrations of the 2024 plan completed in v2 (坐标, 产业分类)
 PLAN_DAY_2024 = date(2024, 1, 10)
 DESIGNATION_DAY_2024 = date(2024, 1, 19)
 LEADERS_DAY_2024 = date(2024, 1, 26)
-PUBLISHED_2024Q1 = date(2024, 4, 10)  # 一季度通报: "Q1 as published on 10 April"
+LIST_DAY_2024 = date(2024, 2, 26)      # 前期手续专班's 审批事项清单
+PUBLISHED_2024Q1 = date(2024, 4, 10)   # 一季度通报: "Q1 as published on 10 April"
+FIVE_BATCHES_DAY_2024 = date(2024, 4, 8)  # 《2024年乡镇产业项目"五批五纳入"考核办法》: township targets
+# Amount targets for 2024 (万元): 1366's 160.05亿 FAI; 招商签约 (2025: 195亿); 争取资金 (2025: 4.0亿);
+# 储备 ≥ 35 % of 谋划, 谋划 ≥ 4 × the FAI target.
+FAI_TARGET_2024 = 1_600_500
+SIGNED_TARGET_2024 = 1_800_000
+FUNDING_TARGET_2024 = 40_000
+RESERVE_TARGET_2024 = FAI_TARGET_2024 * 4 * 35 // 100
+# 争取资金 in 2024: channel → batches of (allocating document's date, how many projects, 万元 range).
+FUNDING_2024 = {
+    "central_budget": ((date(2024, 3, 28), 2, (1500, 2800)), (date(2024, 7, 16), 1, (1200, 2000))),
+    "special_bond": ((date(2024, 3, 12), 2, (3000, 6000)), (date(2024, 8, 27), 2, (3000, 5000))),
+    "ultra_long_bond": ((date(2024, 7, 5), 1, (4000, 6000)), (date(2024, 10, 22), 1, (3000, 5000))),
+    "provincial": ((date(2024, 5, 20), 2, (500, 1500)), (date(2024, 11, 6), 2, (400, 1200))),
+    "other": ((date(2024, 6, 18), 2, (800, 2000)),),
+}
 
 
 @dataclass
@@ -289,15 +509,23 @@ class DemoProject:
     plan_on: date | None = None  # when it entered the 2024 plan
     id: str = ""
     name: str = ""
+    works: str = ""
     township: str = ""
+    village: str | None = None
+    location: tuple[str, str] | None = None
     owner: str = ""
     legal_entity: bool = True
     origin: str = "enterprise"
     categories: list[str] = field(default_factory=list)
     required: list[str] = field(default_factory=list)
+    version: int = 1  # of the registration in force
+    upgraded: bool = False  # a v1 registration completed in v2 for the 2024 plan
+    matures: bool = False  # an idea that obtains its first procedure in 2024
     registered_on: date = date(2023, 1, 1)
     signed_on: date | None = None
     landed_on: date | None = None
+    planned_start: date | None = None  # 2024 plan: planned start (new) or resumption (continuing)
+    dekad: bool = False  # the plan names the 旬 too
     started_on: date | None = None
     resumed_on: date | None = None  # in 2024
     resumed_2023: date | None = None
@@ -308,7 +536,7 @@ class DemoProject:
 
 
 def demo_county(seed: int = 2024) -> Iterator[dict]:
-    """阳城 (140522) 2024: about 5,000 events, recorded from 2020 to early 2025, in recording order."""
+    """阳城 (140522) 2024: about 10,000 events, recorded from 2020 to early 2025, in recording order."""
     yield from _DemoCounty(seed).history()
 
 
@@ -331,7 +559,10 @@ class _DemoCounty:
         self.approvals: dict[str, list[dict]] = {}
         self.visits: list[dict] = []
         self.special: set[str] = set()  # projects already given an irregularity
-        self.document_numbers: dict[tuple[str, int], int] = {}
+        self.document_numbers: Counter = Counter()
+        rng = self.rng
+        self.roster = [(f"YC-L{i + 1:02d}", person_name(rng), title) for i, title in enumerate(YANGCHENG_LEADER_TITLES)]
+        self.officers = {d: [person_name(rng) for _ in range(3)] for d in YANGCHENG_AUTHORITIES}
 
     # -- output -------------------------------------------------------------------------
 
@@ -345,22 +576,23 @@ class _DemoCounty:
         return stamp
 
     def emit(self, event_type: str, project_id: str | None, day: date, recorded_at: str, payload: dict,
-             department: str | None = None) -> dict:
+             department: str | None = None, version: int = 1) -> dict:
         event = envelope(new_event_id(self.rng), event_type, project_id, day.isoformat(), recorded_at,
-                         department or OWNERS[event_type], payload)
+                         department or OWNERS[event_type], payload, version)
         self.out.append(event)
         return event
 
     def fact(self, event_type: str, p: DemoProject, day: date, payload: dict | None = None, lag: int = 1,
-             department: str | None = None) -> dict:
-        return self.emit(event_type, p.id, day, self.recorded(day, lag), payload or {}, department)
+             department: str | None = None, version: int = 1) -> dict:
+        return self.emit(event_type, p.id, day, self.recorded(day, lag), payload or {}, department, version)
 
     def history(self) -> list[dict]:
         projects = self.projects()
-        self.targets()
+        self.targets(projects)
         for p in projects:
             self.project_facts(p)
         plan = [p for p in projects if p.construction]
+        self.funding(plan)
         self.leaders([p for p in projects if p.level])
         self.problems(plan)
         self.irregularities(plan)
@@ -369,15 +601,17 @@ class _DemoCounty:
     # -- deciding the projects ----------------------------------------------------------
 
     def projects(self) -> list[DemoProject]:
-        projects = self.key_projects() + self.non_key_projects()
+        key = self.key_projects()
+        projects = key + self.non_key_projects(key)
         for p in projects:
             self.describe(p)
         self.schedule_new_starts([p for p in projects if p.construction == "new" and p.kind in ("key", "plan")])
         self.schedule_resumptions([p for p in projects if p.construction == "continuing"])
-        self.schedule_completions([p for p in projects if p.level and p.resumed_on])
+        self.schedule_completions(projects)
         for p in projects:
             self.amounts_2024(p)
         self.amounts_2023(projects)
+        self.schedule_plan_starts([p for p in projects if p.construction])
         projects.sort(key=lambda p: (p.registered_on, p.kind))
         for serial, p in enumerate(projects, start=101):
             p.id = project_code(p.registered_on, YANGCHENG, serial)
@@ -412,23 +646,27 @@ class _DemoCounty:
         rounded = [(a + 50) // 100 * 100 for a in amounts[:-1]]
         return rounded + [sum(amounts) - sum(rounded)]
 
-    def non_key_projects(self) -> list[DemoProject]:
+    def non_key_projects(self, key: list[DemoProject]) -> list[DemoProject]:
         rng = self.rng
         projects = []
-        for i in range(6):  # ordinary projects of the 2024 plan
-            total = rng.randint(300, 30000) * 100
-            construction = "continuing" if i < 3 else "new"
-            p = DemoProject("plan", total, None, construction, total * rng.randint(25, 50) // 100 // 100 * 100,
-                            PLAN_DAY_2024)
-            p.legal_entity = i not in (1, 4)
+        continuing, new = ORDINARY_2024
+        for i in range(continuing + new):  # ordinary projects of the 2024 plan
+            total = min(60000, max(600, int(math.exp(rng.gauss(math.log(4200), 0.9))))) * 100
+            share = rng.uniform(0.25, 0.6) if i < continuing else rng.uniform(0.3, 0.7)
+            p = DemoProject("plan", total, None, "continuing" if i < continuing else "new",
+                            int(total * share) // 100 * 100, PLAN_DAY_2024)
+            p.legal_entity = rng.random() >= 0.05
             projects.append(p)
-        projects[0].total = 42000  # 420万: under the 500万 statistical-entry threshold
-        projects[0].planned = 20000
-        projects += [DemoProject("reserve", rng.randint(2000, 80000) * 100) for _ in range(8)]
-        projects += [DemoProject("signed", rng.randint(3000, 60000) * 100, origin="investment_attraction")
-                     for _ in range(8)]
+        projects[0].total, projects[0].planned = 42000, 20000  # 420万: under the 500万 statistical-entry threshold
+        projects[-1].legal_entity = False
+        projects += [DemoProject("reserve", rng.randint(2000, 80000) * 100) for _ in range(RESERVE_PROJECTS)]
+        # 招商引资: what is signed in 2024 comes near the target (the key projects signed in January count too)
+        key_signed = sum(p.total for p in key if p.signed_on and p.signed_on.year == 2024)
+        signed = max(300_000_00, SIGNED_TARGET_2024 * 100 * rng.randint(92, 104) // 100 - key_signed)
+        projects += [DemoProject("signed", t, origin="investment_attraction")
+                     for t in self.whole(split_cents(rng, signed, SIGNED_2024, spread=0.9))]
         projects += [DemoProject("done2023") for _ in range(10)]
-        projects += [DemoProject("idea", rng.randint(1000, 20000) * 100) for _ in range(2)]
+        projects += [DemoProject("idea") for _ in range(IDEAS)]
         return projects
 
     def describe(self, p: DemoProject) -> None:
@@ -438,15 +676,34 @@ class _DemoCounty:
         place = "阳城县" + (p.township[:2] if p.township != DEV_ZONE else "开发区")
         if p.origin == "enterprise" and rng.random() < 0.3:
             p.origin = "government"
-        works, p.categories = project_kind(rng, p.origin)
-        p.name = f"{place}{works}项目"
+        if p.kind == "idea" and rng.random() < 0.08:  # the large ideas of the 谋划 list
+            p.works = rng.choice(BIG_WORKS)
+            p.categories = ["two_new_one_heavy"] if WORKS[p.works][1] == "transport" else ["industrial", "industry"]
+            p.total = rng.randint(100_000, 500_000) * 100
+        else:
+            p.works, p.categories = project_kind(rng, p.origin)
+            if p.kind == "idea":
+                p.total = min(200_000, max(500, int(math.exp(rng.gauss(math.log(11000), 1.1))))) * 100
+        p.name = f"{place}{p.works}项目"
         p.owner = (f"阳城县{p.township}人民政府" if p.township != DEV_ZONE else "阳城经济技术开发区管委会") \
             if p.origin == "government" else company_name(rng, "山西阳城")
         if not p.legal_entity:
             p.owner = f"{person_name(rng)}(个人投资)"
-        others = rng.sample(PROCEDURES[1:], rng.randint(1, 5))  # 立项 is always required
-        p.required = sorted(["approval_filing"] + others, key=PROCEDURES.index)
         getattr(self, f"timeline_{p.kind}")(p)
+        p.version = 2 if p.registered_on >= V2_FROM else 1
+        p.required = required_procedures(rng, p.works, p.version == 2)
+        if p.version == 2:
+            self.place(p)
+
+    def place(self, p: DemoProject, township: str | None = None) -> None:
+        """Coordinates for most v2 registrations, and a village for many outside the towns."""
+        rng = self.rng
+        township = township or p.township
+        (lng, lat), villages = YANGCHENG_SITES[township]
+        p.location = None
+        if rng.random() < 0.75:
+            p.location = (f"{lng + rng.uniform(-0.035, 0.035):.6f}", f"{lat + rng.uniform(-0.03, 0.03):.6f}")
+        p.village = rng.choice(villages) if villages and township not in URBAN and rng.random() < 0.5 else None
 
     def timeline_key(self, p: DemoProject) -> None:
         if p.construction == "continuing":
@@ -454,8 +711,10 @@ class _DemoCounty:
             p.registered_on = p.started_on - timedelta(days=self.rng.randint(90, 360))
         elif p.signed_on and p.signed_on.year == 2024:
             p.registered_on = p.signed_on + timedelta(days=self.rng.randint(1, 3))
+            p.landed_on = p.registered_on + timedelta(days=self.rng.randint(5, 25))
         elif p.signed_on:
             p.registered_on = p.signed_on + timedelta(days=self.rng.randint(10, 40))
+            p.landed_on = p.registered_on + timedelta(days=self.rng.randint(10, 50))
         elif self.rng.random() < 0.75:
             p.registered_on = _day(self.rng, date(2023, 3, 1), date(2023, 11, 30))
         else:
@@ -468,7 +727,7 @@ class _DemoCounty:
         p.registered_on = _day(self.rng, date(2023, 3, 1), date(2023, 10, 31))
 
     def timeline_signed(self, p: DemoProject) -> None:
-        """Signed in 2024 (招商引资签约); most land, about half start the same year."""
+        """Signed in 2024 (招商引资签约); most land, some start the same year."""
         rng = self.rng
         p.signed_on = _day(rng, date(2024, 2, 1), date(2024, 9, 30))
         p.registered_on = p.signed_on + timedelta(days=rng.randint(10, 40))
@@ -476,20 +735,29 @@ class _DemoCounty:
             p.landed_on = p.registered_on + timedelta(days=rng.randint(10, 40))
 
     def timeline_done2023(self, p: DemoProject) -> None:
-        """Built in 2021–2023 and completed at the end of 2023: the base of 2024's growth."""
+        """Built in 2021–2023 and completed at the end of 2023: the base of 2024's growth; most go
+        into production during 2024 (投产), some reach their design output (达效)."""
         rng = self.rng
         p.started_on = _day(rng, date(2021, 4, 1), date(2022, 10, 31))
         p.registered_on = p.started_on - timedelta(days=rng.randint(90, 300))
         p.completed_on = _day(rng, date(2023, 12, 1), date(2023, 12, 22))
-        if rng.random() < 0.7:
-            p.production_on = p.completed_on + timedelta(days=rng.randint(20, 120))
+        if rng.random() < 0.8:
+            p.production_on = p.completed_on + timedelta(days=rng.randint(20, 150))
             if rng.random() < 0.6:
                 p.output_on = p.production_on + timedelta(days=rng.randint(90, 200))
 
     def timeline_idea(self, p: DemoProject) -> None:
-        """谋划: registered in 2024, no procedure yet."""
-        p.registered_on = _day(self.rng, date(2024, 5, 1), date(2024, 8, 31))
-        p.required = p.required[:2]
+        """谋划: registered from the autumn of 2023 (for 2024) to late 2024, most after the 1366
+        notice; some obtain a first procedure in 2024 and so become reserve projects."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.3:
+            p.registered_on = _day(rng, date(2023, 10, 9), date(2023, 12, 20))
+        elif r < 0.8:
+            p.registered_on = _day(rng, date(2024, 3, 1), date(2024, 6, 28))
+        else:
+            p.registered_on = _day(rng, date(2024, 7, 1), date(2024, 11, 29))
+        p.matures = rng.random() < MATURING
 
     def schedule_new_starts(self, projects: list[DemoProject]) -> None:
         """About half of the new projects start by 10 April, most by the end of the year."""
@@ -500,27 +768,37 @@ class _DemoCounty:
         for share, first, last in shares:
             end = start + round(share * len(projects))
             for p in projects[start:end]:
-                p.started_on = _day(self.rng, max(first, p.registered_on + timedelta(days=30)), last)
+                p.started_on = _day(self.rng, max(first, p.registered_on + timedelta(days=30),
+                                                  (p.landed_on or first) + timedelta(days=10)), last)
             start = end
         # the rest (about a tenth) do not start in 2024
 
     def schedule_resumptions(self, projects: list[DemoProject]) -> None:
         """Continuing projects resume mostly in Q1 after the Spring Festival; a few never do."""
         self.rng.shuffle(projects)
+        stalled, late = max(3, len(projects) * 3 // 100), max(8, len(projects) * 8 // 100)
         for i, p in enumerate(projects):
-            if i < 3:
-                continue  # stalled
-            first, last = (date(2024, 4, 8), date(2024, 5, 31)) if i < 8 else (date(2024, 2, 19), date(2024, 3, 29))
+            if i < stalled:
+                continue
+            first, last = (date(2024, 4, 8), date(2024, 5, 31)) if i < late else (date(2024, 2, 19), date(2024, 3, 29))
             p.resumed_on = _day(self.rng, first, last)
 
     def schedule_completions(self, projects: list[DemoProject]) -> None:
-        """A few continuing key projects complete in 2024; some go into production (投产/达效)."""
-        for i, p in enumerate(self.rng.sample(projects, 5)):
-            p.completed_on = _day(self.rng, date(2024, 8, 1), date(2024, 10, 31))
-            if i < 3:
-                p.production_on = p.completed_on + timedelta(days=self.rng.randint(15, 45))
-            if i < 1:
-                p.output_on = p.production_on + timedelta(days=self.rng.randint(20, 30))
+        """Some continuing projects complete in 2024, and a few small new factories started in
+        spring; most go into production within weeks (投产), a few reach design output (达效)."""
+        rng = self.rng
+        continuing = [p for p in projects if p.construction == "continuing" and p.resumed_on]
+        small = [p for p in projects if p.construction == "new" and p.started_on and p.origin != "government"
+                 and p.started_on <= date(2024, 4, 10) and p.total <= 20000_00]
+        done = rng.sample(continuing, len(continuing) // 8)
+        for p in done + rng.sample(small, min(5, len(small))):
+            first = max(date(2024, 5, 1), (p.resumed_on or p.started_on) + timedelta(days=60))
+            last = date(2024, 11, 15) if p.construction == "continuing" else date(2024, 12, 5)
+            p.completed_on = _day(rng, first, last)
+            if rng.random() < 0.7:
+                p.production_on = p.completed_on + timedelta(days=rng.randint(10, 40))
+                if rng.random() < 0.35 and p.production_on < date(2024, 10, 1):
+                    p.output_on = p.production_on + timedelta(days=rng.randint(30, 80))
 
     def amounts_2024(self, p: DemoProject) -> None:
         """Investment completed in 2024, a share of the planned investment."""
@@ -528,10 +806,12 @@ class _DemoCounty:
         if p.kind in ("reserve", "signed"):
             self.maybe_start_in_2024(p)
         if p.construction == "continuing" and p.resumed_on:
-            amount = p.planned * rng.randint(80, 110) // 100
+            amount = p.planned * rng.randint(88, 115) // 100
+        elif p.started_on and p.started_on.year == 2024 and p.plan_on > PLAN_DAY_2024:
+            amount = p.planned * rng.randint(85, 115) // 100  # planned for the months left
         elif p.started_on and p.started_on.year == 2024:
             months_left = 13 - p.started_on.month
-            amount = p.planned * rng.randint(70, 105) // 100 * min(10, months_left) // 10
+            amount = p.planned * rng.randint(85, 115) // 100 * min(9, months_left) // 9
         else:
             return
         p.investment[2024] = self.spread(p, 2024, amount)
@@ -547,17 +827,17 @@ class _DemoCounty:
         return dict(zip(weights, split_exactly(amount, list(weights.values()))))
 
     def maybe_start_in_2024(self, p: DemoProject) -> None:
-        """Half of the reserve and of the landed signed projects start in 2024 and join the plan."""
+        """Half of the reserve and some of the landed signed projects start in 2024 and join the plan."""
         rng = self.rng
         ready = p.registered_on if p.kind == "reserve" else p.landed_on
-        if ready is None or rng.random() < (0.5 if p.kind == "reserve" else 0.3):
+        if ready is None or rng.random() < (0.5 if p.kind == "reserve" else 0.35):
             return
-        first, last = max(date(2024, 5, 1), ready + timedelta(days=15)), date(2024, 10, 31)
+        first, last = max(date(2024, 5, 1), ready + timedelta(days=15)), date(2024, 11, 15)
         if first > last:
             return
         p.started_on = _day(rng, first, last)
         p.construction, p.plan_on = "new", p.started_on - timedelta(days=rng.randint(5, 20))
-        p.planned = p.total * rng.randint(20, 40) // 100 // 100 * 100
+        p.planned = p.total * rng.randint(20, 40) * (13 - p.started_on.month) // 1200 // 100 * 100
 
     def amounts_2023(self, projects: list[DemoProject]) -> None:
         """2023 investment: the continuing projects' part, and the projects finished at the end of
@@ -584,16 +864,41 @@ class _DemoCounty:
         for p in done:
             p.total = sum(p.investment[2023].values()) * 100 // rng.randint(25, 45) // 100 * 100
 
+    def schedule_plan_starts(self, plan: list[DemoProject]) -> None:
+        """开复工计划到月、到旬: the planned start (new) or resumption (continuing) of every project of
+        the 2024 plan. Most start on plan, some late, some not at all; most plans name the 旬."""
+        rng = self.rng
+        for p in plan:
+            if p.construction == "continuing":
+                if p.resumed_on and p.resumed_on <= date(2024, 3, 31) and rng.random() < 0.85:
+                    planned = min(date(2024, 3, 31), p.resumed_on + timedelta(days=rng.randint(0, 20)))
+                else:
+                    planned = _day(rng, date(2024, 2, 19), date(2024, 3, 20))
+            elif p.plan_on > PLAN_DAY_2024:  # joined the plan weeks before it started
+                planned = p.started_on + timedelta(days=rng.randint(0, 10))
+            elif p.started_on and rng.random() < 0.72:
+                planned = p.started_on + timedelta(days=rng.randint(0, 25))
+            elif p.started_on:  # late: planned weeks or months before it really started
+                planned = max(date(2024, 2, 1), p.started_on - timedelta(days=rng.randint(20, 110)))
+            else:  # not started in 2024: overdue, on the red list by the autumn
+                planned = _day(rng, date(2024, 3, 1), date(2024, 8, 31))
+            p.planned_start, p.dekad = min(planned, date(2024, 12, 31)), rng.random() < 0.7
+
     # -- writing a project's facts ------------------------------------------------------
 
     def project_facts(self, p: DemoProject) -> None:
         if p.signed_on:
             self.fact("AgreementSigned", p, p.signed_on, {"investor": company_name(self.rng, self.rng.choice(
-                INVESTOR_CITIES)), "agreed_investment": money(p.total * self.rng.randint(100, 120) // 100)})
-        self.fact("ProjectRegistered", p, p.registered_on, self.registration(p))
+                INVESTOR_CITIES)), "agreed_investment": money(p.total * self.rng.randint(100, 110) // 100)})
+        version = p.version
+        self.fact("ProjectRegistered", p, p.registered_on, self.registration(p), version=version)
+        if p.version == 1 and p.construction and p.plan_on == PLAN_DAY_2024 and self.rng.random() < 0.7:
+            self.upgrade(p)
         if p.landed_on:
             self.fact("ProjectLanded", p, p.landed_on)
         self.procedures(p)
+        if p.construction == "new" or p.kind == "reserve":
+            self.procedure_list(p, max(LIST_DAY_2024, p.plan_on or LIST_DAY_2024))
         self.plans(p)
         self.construction(p)
         self.investment(p, 2023)
@@ -604,51 +909,101 @@ class _DemoCounty:
             if day:
                 self.fact(event_type, p, day)
 
-    def registration(self, p: DemoProject) -> dict:
-        return {
-            "name": p.name, "region": YANGCHENG, "township": p.township, "total_investment": money(p.total),
-            "owner": p.owner, "legal_entity": p.legal_entity, "origin": p.origin,
-            "categories": list(p.categories), "required_procedures": list(p.required),
-        }
+    def registration(self, p: DemoProject, **changes) -> dict:
+        f = {"township": p.township, "total": p.total, "village": p.village, "location": p.location} | changes
+        return registration_payload(p.version, p.name, YANGCHENG, f["township"], f["total"], p.owner, p.legal_entity,
+                                    p.origin, p.categories, p.required, f["location"], f["village"])
+
+    def upgrade(self, p: DemoProject) -> None:
+        """For the 2024 plan a v1 registration is sent again in v2: its coordinates (and village)
+        and its 产业项目 category added (项目库信息完善)."""
+        p.version, p.upgraded = 2, True
+        self.place(p)
+        day = _day(self.rng, UPGRADE_DAY_2024, PLAN_DAY_2024 - timedelta(days=2))
+        self.fact("ProjectRegistered", p, day, self.registration(p), version=2)
 
     def procedures(self, p: DemoProject) -> None:
-        """前期手续: all before the start for started projects, part of them otherwise."""
+        """前期手续: all before the start for started projects, part of them otherwise; 消防验收 at
+        completion."""
         rng = self.rng
         first = p.registered_on + timedelta(days=5)
+        before = [c for c in p.required if c != "fire_acceptance"]
         if p.started_on and p.started_on.year < 2024 or p.kind == "done2023":
-            codes, last = p.required, p.started_on - timedelta(days=3)
+            codes, last = before, p.started_on - timedelta(days=3)
         elif p.started_on:
-            codes, last = p.required[: len(p.required) - (rng.random() < 0.15)], p.started_on - timedelta(days=3)
+            codes, last = before[: len(before) - (rng.random() < 0.15)], p.started_on - timedelta(days=3)
         elif p.kind == "idea":
-            return
+            if not p.matures:
+                return
+            first, last = first + timedelta(days=25), date(2024, 12, 20)
+            codes = before[: rng.randint(1, 2)]
+        elif p.kind == "signed" and rng.random() < 0.4:
+            return  # signed, but nothing obtained yet: still 谋划 by the contract's definition
         else:
-            codes = p.required[: max(1, round(len(p.required) * rng.uniform(0.2, 0.7)))]
+            codes = before[: max(1, round(len(before) * rng.uniform(0.2, 0.7)))]
             last = date(2023, 12, 28) if p.kind == "reserve" else date(2024, 11, 30)
         days = sorted(_day(rng, first, max(first, last)) for _ in codes)
-        if p.registered_on.year == 2023 and p.kind in ("key", "reserve"):
+        if p.registered_on.year == 2023 and p.kind in ("key", "reserve") and days:
             days[0] = _day(rng, first, max(first, min(last, date(2023, 12, 28))))  # 储备 on 1 January 2024
             days.sort()
         self.approvals[p.id] = [self.approve(p, code, day) for code, day in zip(codes, days)]
+        building = "fire_acceptance" in p.required or "b" in WORKS[p.works][0]  # required or not, a building needs it
+        if building and p.completed_on and p.completed_on >= V2_FROM + timedelta(days=30):
+            done = p.completed_on - timedelta(days=rng.randint(3, 12))
+            self.approvals[p.id].append(self.approve(p, "fire_acceptance", done))
 
     def approve(self, p: DemoProject, code: str, day: date) -> dict:
-        department = PROCEDURE_DEPARTMENTS[code]
+        department = issuer(code, p.works)
+        version = 2 if code in PROCEDURES_V2_ONLY or department == "approval" and day >= V2_FROM else 1
         return self.fact("ProcedureApproved", p, day, {
             "procedure": code, "document_no": self.document_no(code, day),
-            "authority": self.authority(code, p.level)}, department=department)
+            "authority": self.authority(code, department, p.level)}, department=department, version=version)
 
     def document_no(self, code: str, day: date) -> str:
         key = (code, day.year)
-        self.document_numbers[key] = number = self.document_numbers.get(key, 0) + 1
+        self.document_numbers[key] += 1
+        number = self.document_numbers[key]
         if code == "construction_permit":
             return f"{YANGCHENG}{day:%Y%m%d}{number:02d}01"  # 施工许可证编号
         return f"阳{DOCUMENT_PREFIXES[code]}〔{day.year}〕{number}号"
 
     @staticmethod
-    def authority(code: str, level: str | None) -> str:
+    def authority(code: str, department: str, level: str | None) -> str:
         if code == "approval_filing" and level == "province":
             return "山西省行政审批服务管理局"
-        return {"approval": "阳城县行政审批服务管理局", "natural_resources": "阳城县自然资源局",
-                "ecology": "晋城市生态环境局阳城分局", "energy": "阳城县能源局"}[PROCEDURE_DEPARTMENTS[code]]
+        if code == "capacity_replacement":  # 产能置换方案 are confirmed by the province
+            return "山西省工业和信息化厅" if department == "industry" else "山西省能源局"
+        return YANGCHENG_AUTHORITIES[department]
+
+    def procedure_list(self, p: DemoProject, listed: date) -> None:
+        """前期手续清单 (1366: 逐项明确办理层级、时限、责任领导和承办人): each procedure still
+        missing on the day the list is made, with a deadline — most met, some missed, some
+        pushed back later (a second ProcedurePlanned with a later due date)."""
+        rng = self.rng
+        approved = {e["payload"]["procedure"]: date.fromisoformat(e["occurred_on"])
+                    for e in self.approvals.get(p.id, ())}
+        for code in p.required:
+            done = approved.get(code)
+            if code == "fire_acceptance" or done is not None and done < listed:
+                continue
+            if done is None:
+                due = _day(rng, listed + timedelta(days=30), max(listed + timedelta(days=30),
+                                                                 min(date(2024, 11, 30), listed + timedelta(days=200))))
+            elif rng.random() < 0.75:
+                due = done + timedelta(days=rng.randint(3, 30))
+            else:
+                due = done - timedelta(days=rng.randint(10, 60))
+            due = max(due, listed + timedelta(days=14))
+            department = issuer(code, p.works)
+            item = {"procedure": code, "level": procedure_level(code, p.total // 100, p.level),
+                    "due_on": due.isoformat(), "unit": YANGCHENG_AUTHORITIES[department],
+                    "leader": self.roster[RESPONSIBLE_LEADER[department]][1],
+                    "officer": rng.choice(self.officers[department])}
+            first = self.fact("ProcedurePlanned", p, listed, item, lag=2)
+            if (done is None or done > due) and rng.random() < 0.3:  # 延期: a later deadline agreed
+                moved = max(listed + timedelta(days=7), due - timedelta(days=rng.randint(0, 7)))
+                later = {**item, "due_on": (due + timedelta(days=rng.randint(20, 60))).isoformat()}
+                self.emit("ProcedurePlanned", p.id, moved, self.recorded(moved, 1, after=first["recorded_at"]), later)
 
     def plans(self, p: DemoProject) -> None:
         """Annual plans (2023 and 2024) and the 2024 key-project designation."""
@@ -656,13 +1011,22 @@ class _DemoCounty:
             construction = "new" if p.started_on.year == 2023 else "continuing"
             planned = sum(p.investment[2023].values()) * self.rng.randint(95, 120) // 100 // 100 * 100
             day = max(PLAN_DAY_2023, p.registered_on + timedelta(days=5))
-            self.fact("AnnualPlanAdopted", p, day, {"year": 2023, "construction": construction,
-                                                    "planned_investment": money(planned)})
+            payload = {"year": 2023, "construction": construction, "planned_investment": money(planned)}
+            if day >= V2_FROM:
+                payload["planned_start_month"] = p.started_on.month if construction == "new" else 3
+            self.fact("AnnualPlanAdopted", p, day, payload, version=2 if day >= V2_FROM else 1)
         if p.construction:
-            self.fact("AnnualPlanAdopted", p, p.plan_on, {"year": 2024, "construction": p.construction,
-                                                          "planned_investment": money(p.planned)})
+            self.fact("AnnualPlanAdopted", p, p.plan_on, self.plan(p), version=2)
         if p.level:
             self.fact("KeyProjectDesignated", p, DESIGNATION_DAY_2024, {"year": 2024, "level": p.level}, lag=3)
+
+    def plan(self, p: DemoProject, planned: int | None = None) -> dict:
+        """The 2024 plan entry (v2): planned investment, and the planned start month and 旬."""
+        payload = {"year": 2024, "construction": p.construction, "planned_investment": money(planned or p.planned),
+                   "planned_start_month": p.planned_start.month}
+        if p.dekad:
+            payload["planned_start_dekad"] = dekad_of(p.planned_start)
+        return payload
 
     def construction(self, p: DemoProject) -> None:
         if p.started_on:
@@ -701,28 +1065,93 @@ class _DemoCounty:
 
     # -- county-wide facts --------------------------------------------------------------
 
-    def targets(self) -> None:
+    def targets(self, projects: list[DemoProject]) -> None:
+        """The year's targets: the rate targets of the target sheet (v1) in early January; month-end,
+        amount and count targets (v2) a few days later; the townships' 五个一批 and investment
+        targets with the 考核办法 in April."""
+        rng = self.rng
         day = date(2024, 1, 5)
         for figure, by, target in TARGETS:
             self.emit("TargetSet", None, day, self.recorded(day, 2),
                       {"region": YANGCHENG, "year": 2024, "figure": figure, "by": by, "target": target})
+        day = date(2024, 1, 9)
+        targets = [(figure, f"M{m:02d}", t) for figure, anchors in MONTHLY_ANCHORS.items()
+                   for m, t in enumerate(monthly_targets(anchors), start=1)]
+        targets += [("due_start_rate", f"M{m:02d}", "0.9000") for m in range(3, 13)]
+        targets += [("conceived_count_multiple", "Y", "1.5000"), ("reserve_to_conceived", "Y", "0.3500")]
+        pace = monthly_targets(MONTHLY_ANCHORS["investment_completion_rate"])
+        targets += [("investment_total", f"M{m:02d}", money(FAI_TARGET_2024 * int(Decimal(share) * 10000) // 100))
+                    for m, share in enumerate(pace, start=1)]
+        targets += [("signed_investment", "Y", money(SIGNED_TARGET_2024 * 100)),
+                    ("funding_secured", "H1", money(FUNDING_TARGET_2024 * 50)),
+                    ("funding_secured", "Y", money(FUNDING_TARGET_2024 * 100)),
+                    ("reserve_investment", "Y", money(RESERVE_TARGET_2024 * 100))]
+        actual, townships = self.five_batches(projects)
+        targets += [(figure, "Y", str(math.ceil(actual[figure] * rng.uniform(0.9, 1.15)))) for figure in FIVE_BATCHES]
+        for figure, by, target in targets:
+            self.emit("TargetSet", None, day, self.recorded(day, 2),
+                      {"region": YANGCHENG, "year": 2024, "figure": figure, "by": by, "target": target}, version=2)
+        day = FIVE_BATCHES_DAY_2024
+        for township in YANGCHENG_TOWNSHIPS:
+            done = townships[township]
+            goals = [(figure, str(max(1, round(done[figure] * rng.uniform(0.7, 1.4))))) for figure in FIVE_BATCHES]
+            invested = done["investment_total"] * rng.randint(90, 115) // 100
+            goals.append(("investment_total", money(invested // 10000 * 10000)))
+            for figure, target in goals:
+                self.emit("TargetSet", None, day, self.recorded(day, 1),
+                          {"region": YANGCHENG, "year": 2024, "figure": figure, "by": "Y", "target": target,
+                           "township": township}, version=2)
+
+    @staticmethod
+    def five_batches(projects: list[DemoProject]) -> tuple[Counter, dict[str, Counter]]:
+        """What 2024 will bring, county-wide and per township: 五个一批 and investment."""
+        county, townships = Counter(), defaultdict(Counter)
+        for p in projects:
+            for figure, day in (("signed_count", p.signed_on), ("landed_count", p.landed_on),
+                                ("started_count", p.started_on), ("production_count", p.production_on),
+                                ("output_count", p.output_on)):
+                if day and day.year == 2024:
+                    county[figure] += 1
+                    townships[p.township][figure] += 1
+            townships[p.township]["investment_total"] += sum(p.investment.get(2024, {}).values())
+        return county, townships
+
+    def funding(self, plan: list[DemoProject]) -> None:
+        """争取资金: central budget, bonds and provincial money for the plan's public works (and
+        provincial money for some industry), in batches, each batch one allocating document."""
+        rng = self.rng
+        public = [p for p in plan if p.origin == "government"]
+        industry = [p for p in plan if "industry" in p.categories and p.origin != "government"]
+        for channel, batches in FUNDING_2024.items():
+            department, prefix = FUNDING_CHANNELS[channel]
+            for day, count, (low, high) in batches:
+                document = f"{prefix}〔{day.year}〕{rng.randint(8, 160)}号"
+                pool = industry if channel == "provincial" and rng.random() < 0.5 else public
+                for p in rng.sample([p for p in pool if p.total >= high * 300], count):
+                    amount = min(rng.randint(low, high) * 100, p.total * 60 // 100 // 100 * 100)
+                    self.fact("FundingSecured", p, day, {"channel": channel, "amount": money(amount),
+                                                         "document_no": document}, lag=3, department=department)
 
     def leaders(self, key: list[DemoProject]) -> None:
-        """领导包联: every key project gets one county leader (3–10 each, the larger projects to
-        the senior leaders); the leader with fewest projects is transferred in June and replaced."""
+        """双包联: every key project gets one county leader (3–10 each, the larger projects to the
+        senior leaders) and a lead unit, some a supporting unit; two projects still lack a leader
+        and four a lead unit (the office's coverage list). The leader with fewest projects is
+        transferred in June and replaced."""
         rng = self.rng
-        leaders = [(f"YC-L{i + 1:02d}", person_name(rng), title) for i, title in enumerate(YANGCHENG_LEADER_TITLES)]
+        leaders = list(self.roster)
         successor = leaders.pop()
         counts = [3] * len(leaders)
-        while sum(counts) < len(key):
+        while sum(counts) < len(key) - 2:
             i = rng.randrange(len(leaders))
             counts[i] += counts[i] < 10
         ranked = iter(sorted(key, key=lambda p: (LEVELS.index(p.level), -p.total)))
         transferred = min(range(len(leaders)), key=counts.__getitem__)
         release = date(2024, 6, 17)
+        led = []
         for i, (leader, count) in enumerate(zip(leaders, counts)):
             attendance = rng.choice((0.6, 0.75, 0.9, 0.95, 1.0, 1.0))  # some leaders miss months
             for p in itertools.islice(ranked, count):
+                led.append(p)
                 self.assign(p, leader, LEADERS_DAY_2024)
                 if i != transferred:
                     self.site_visits(p, leader[0], 2, 12, attendance)
@@ -731,10 +1160,26 @@ class _DemoCounty:
                 self.fact("LeaderReleased", p, release, {"leader_id": leader[0]})
                 self.assign(p, successor, release + timedelta(days=3))
                 self.site_visits(p, successor[0], 7, 12, 0.9)
+        without_unit = set(map(id, rng.sample(led, 4)))
+        for p in key:
+            if id(p) in without_unit:
+                continue
+            unit = "devzone" if p.township == DEV_ZONE and p.origin != "government" else WORKS[p.works][1]
+            day = LEADERS_DAY_2024 + timedelta(days=rng.randint(0, 4))
+            self.assign(p, self.unit(unit), day, "lead_unit")
+            if rng.random() < 0.3:
+                self.assign(p, self.unit(rng.choice([u for u in SUPPORT_UNITS if u != unit])), day, "support_unit")
 
-    def assign(self, p: DemoProject, leader: tuple[str, str, str], day: date) -> None:
+    @staticmethod
+    def unit(key: str) -> tuple[str, str, str]:
+        code, name = UNITS[key]
+        return f"U-{YANGCHENG}-{code}", DEV_ZONE + "管委会" if key == "devzone" else "阳城县" + name, ""
+
+    def assign(self, p: DemoProject, leader: tuple[str, str, str], day: date, role: str = "leader") -> None:
         leader_id, name, title = leader
-        self.fact("LeaderAssigned", p, day, {"leader_id": leader_id, "leader_name": name, "title": title}, lag=2)
+        title = title or {"lead_unit": "牵头部门", "support_unit": "帮办部门"}[role]
+        self.fact("LeaderAssigned", p, day, {"leader_id": leader_id, "leader_name": name, "title": title, "role": role},
+                  lag=2, version=2)
 
     def site_visits(self, p: DemoProject, leader_id: str, first: int, last: int, attendance: float) -> None:
         for month in range(first, last + 1):
@@ -877,15 +1322,19 @@ class _DemoCounty:
         a total investment raised in June, a planned investment adjusted in July (年中调整)."""
         rng = self.rng
         p = self.pick([p for p in plan if p.level == "county" and p.registered_on < date(2024, 1, 1)])
-        moved = self.registration(p) | {"township": rng.choice([t for t in YANGCHENG_TOWNSHIPS if t != p.township])}
-        self.emit("ProjectRegistered", p.id, date(2024, 3, 20), self.after_publication(9, 9), moved)
+        township = rng.choice([t for t in YANGCHENG_TOWNSHIPS if t != p.township])
+        p.version = 2  # sent by the upgraded project database, whatever the registration's version was
+        self.place(p, township)  # the new township's coordinates and village
+        self.emit("ProjectRegistered", p.id, date(2024, 3, 20), self.after_publication(9, 9),
+                  self.registration(p, township=township), version=2)
         p = self.pick([p for p in plan if p.kind == "plan"])
-        enlarged = self.registration(p) | {"total_investment": money(p.total * 125 // 100)}
-        self.fact("ProjectRegistered", p, _day(rng, date(2024, 6, 10), date(2024, 6, 20)), enlarged)
+        p.version = 2
+        enlarged = self.registration(p, total=p.total * 125 // 100)
+        self.fact("ProjectRegistered", p, _day(rng, date(2024, 6, 10), date(2024, 6, 20)), enlarged, version=2)
         p = self.pick([p for p in plan if p.kind == "plan"])
-        adjusted = money(p.planned * rng.choice((70, 80, 120, 130)) // 100)
-        self.fact("AnnualPlanAdopted", p, _day(rng, date(2024, 7, 8), date(2024, 7, 15)),
-                  {"year": 2024, "construction": p.construction, "planned_investment": adjusted})
+        adjusted = p.planned * rng.choice((70, 80, 120, 130)) // 100
+        self.fact("AnnualPlanAdopted", p, _day(rng, date(2024, 7, 8), date(2024, 7, 15)), self.plan(p, adjusted),
+                  version=2)
 
     def duplicates(self) -> None:
         """重复推送: about twenty events delivered twice (same event_id, same content)."""
@@ -902,8 +1351,14 @@ class _DemoCounty:
 # ---------------------------------------------------------------------------------------
 
 
-def province(seed: int = 14, projects: int = 20000, years: tuple[int, ...] = (2023, 2024, 2025)) -> Iterator[dict]:
-    """Shanxi (14) at scale: ``projects`` projects over ``years``, streamed month by month."""
+def province(seed: int = 14, projects: int = 35000, years: tuple[int, ...] = (2023, 2024, 2025)) -> Iterator[dict]:
+    """Shanxi (14) at scale: ``projects`` projects over ``years``, streamed month by month.
+
+    ``projects`` counts (about) every project of the history: those under construction when it
+    begins and those registered over the years and two before, flowing through 谋划 → 储备 → plan
+    → start → completion (some never get that far). 35,000 over three years make about 2.2
+    million events (some 15,000 projects under construction at a time); ``DECADE_PROJECTS``
+    over ``DECADE`` (see :mod:`tools.history.province`) make over 20 million."""
     from tools.history.province import ProvinceHistory
 
     return ProvinceHistory(seed, projects, tuple(years)).events()
@@ -919,21 +1374,37 @@ def write_jsonl(events: Iterable[dict], path, limit: int | None = None) -> int:
     return count
 
 
+def parse_years(text: str) -> tuple[int, ...]:
+    """``2023,2024,2025`` or a range ``2016-2025``."""
+    if "-" in text:
+        first, last = (int(y) for y in text.split("-"))
+        return tuple(range(first, last + 1))
+    return tuple(int(y) for y in text.split(","))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.history.county",
                                      description="Write a generated event history as JSON lines.")
     parser.add_argument("history", choices=("demo", "province"))
     parser.add_argument("out", help="output .jsonl file")
     parser.add_argument("--seed", type=int, help="random seed (demo 2024, province 14)")
-    parser.add_argument("--projects", type=int, default=20000, help="province only: number of projects")
-    parser.add_argument("--years", default="2023,2024,2025", help="province only: comma-separated years")
+    parser.add_argument("--projects", type=int,
+                        help="province only: number of projects (default 35000, or with --decade "
+                             "the decade's number)")
+    parser.add_argument("--years", default="2023,2024,2025",
+                        help="province only: comma-separated years or a range, e.g. 2016-2025")
+    parser.add_argument("--decade", action="store_true",
+                        help="province only: 2016-2025 at full density (over 20 million events)")
     parser.add_argument("--limit", type=int, help="stop after this many events")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.history == "demo":
         events = demo_county(2024 if args.seed is None else args.seed)
     else:
-        years = tuple(int(y) for y in args.years.split(","))
-        events = province(14 if args.seed is None else args.seed, args.projects, years)
+        from tools.history.province import DECADE, DECADE_PROJECTS
+
+        years = DECADE if args.decade else parse_years(args.years)
+        projects = args.projects or (DECADE_PROJECTS if args.decade else 35000)
+        events = province(14 if args.seed is None else args.seed, projects, years)
     count = write_jsonl(events, args.out, args.limit)
     print(f"wrote {count} events to {args.out}")
     return 0
