@@ -15,7 +15,7 @@ from projections.ledger import RETRACTION, fold_all
 from projections.periods import LOCAL
 from projections.standing import group_by_project
 from projections.views.common import business_key, project_of
-from projections.views.leaders import assignments
+from projections.views.leaders import assignments, role_of
 from projections.views.stage import project_stage
 
 LABELS = {
@@ -97,8 +97,8 @@ def dossier(facts: Iterable[Fact], project_id: str, on: date, as_of_us: int) -> 
         "on": on.isoformat(),
         "project": project.header() | {"registration": project.registration.data} if project else None,
         "stage": project_stage(project) if project else None,
-        "leaders": [{"leader_id": k, "leader_name": f.data["leader_name"], "title": f.data["title"]}
-                    for k, f in sorted(assignments(project).items())] if project else [],
+        "leaders": [{"leader_id": k, "leader_name": f.data["leader_name"], "title": f.data["title"],
+                     "role": role_of(f)} for k, f in sorted(assignments(project).items())] if project else [],
         "counts": {s: sum(1 for e in entries if e["status"] == s)
                    for s in ("counts", "retracted", "superseded", "retraction")},
         "facts": entries,
