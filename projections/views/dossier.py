@@ -2,8 +2,9 @@
 it. Retractions and supersessions stand beside what they replaced: nothing is updated in place.
 
 Supersession: an amendment (ProjectRegistered, AnnualPlanAdopted or KeyProjectDesignated of one
-year) is replaced by the next version in version order; an InvestmentReported by the next report
-recorded for the same month; a ProblemAssigned by the next assignment recorded for the problem.
+year, ProcedurePlanned of one procedure) is replaced by the next version in version order; an
+InvestmentReported by the next report recorded for the same month; a ProblemAssigned by the next
+assignment recorded for the problem.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ LABELS = {
     "LeaderAssigned": "领导包联", "LeaderReleased": "解除包联", "SiteVisitRecorded": "领导现场调度",
     "ProblemRaised": "问题收集", "ProblemAssigned": "问题交办", "ProblemResolved": "问题办结",
     "ProblemFollowedUp": "问题回访", "ProblemEscalated": "问题督办", "EventRetracted": "撤回",
+    "ProcedurePlanned": "前期手续清单", "FundingSecured": "争取资金",
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -39,6 +41,7 @@ SUPERSEDING: dict[str, tuple[Callable[[Fact], tuple], Callable[[Fact], tuple]]] 
     "KeyProjectDesignated": (lambda f: (f.data["year"],), _VERSION),
     "InvestmentReported": (lambda f: (f.data["year"], f.data["month"]), _RECORDED),
     "ProblemAssigned": (lambda f: (f.data["problem_id"],), _RECORDED),
+    "ProcedurePlanned": (lambda f: (f.data["procedure"],), _VERSION),
 }
 
 
