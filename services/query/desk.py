@@ -27,7 +27,7 @@ from projections.views.starts import starts_view
 from projections.views.stats_entry import stats_entry_view
 from services.log.store import EventStore, to_micros
 from services.query.lights import load_lights
-from services.query.views import check_region
+from services.query.views import check_region, parse_on
 from services.readmodel.sql import region_facts
 
 LEDGER_KINDS = ("starts", "procedures", "stats-entry", "problems", "leaders", "funding")
@@ -80,7 +80,7 @@ def make_desk_query(region: str, on: str | None = None, period: str | None = Non
         found = _checked("period", parse_period, period)
         return DeskQuery(region, min(found.through, known), stamp, found.label, found.through, year)
     if on is not None:
-        day = _checked("on", lambda t: date.fromisoformat(t.strip()), on)
+        day = _checked("on", parse_on, on)
         return DeskQuery(region, day, stamp, year=year)
     return DeskQuery(region, known, stamp, year=year)
 
