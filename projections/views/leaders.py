@@ -73,6 +73,9 @@ def progress(project: Project) -> dict:
     planned = Decimal(plan.data["planned_investment"]) if plan else Decimal(0)
     done, reports = investment(project.facts, on.year, on.month)
     completion = ratio(done, planned)
+    # percentage points behind 序时, from the exact quantities (not from the 4-place rounded ones)
+    behind = None if not planned else ((Decimal(on.month) / 12 - done / planned) * 100).quantize(
+        Decimal("0.01"), ROUND_HALF_UP)
     return {
         "planned_investment": money(planned) if plan else None,
         "completed_investment": money(done),
@@ -80,7 +83,7 @@ def progress(project: Project) -> dict:
         "pace": f"{pace:.4f}",
         "pace_investment": money((planned * on.month / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)) if plan else None,
         "ahead_of_pace": None if completion is None else Decimal(completion) >= pace,
-        "points_behind_pace": None if completion is None else f"{(pace - Decimal(completion)) * 100:.2f}",
+        "points_behind_pace": None if behind is None else f"{behind:.2f}",
         "investment_events": reports,
     }
 
