@@ -41,7 +41,8 @@ ON = Query(None, description="Business date YYYY-MM-DD the view is for. Default:
 LEVEL = Query(None, description="Keep key projects of this level (重点工程级别).")
 CATEGORY = Query(None, description="Keep projects whose registration lists this category (项目类别).")
 CategoryName = Enum("CategoryName", {c.value: c.value for c in Category}, type=str)  # type: ignore[misc]
-POLICY = Query("default", description="Deadline policy: default (remind 3 days ahead) or 13710 (1/3/7 days).")
+POLICY = Query("default", description="Deadline policy: default (remind 3 days ahead) or 13710 (handling deadlines "
+                                      "from the assignment: 1, 3, 7 days, 1 month).")
 REMIND = Query(None, ge=0, le=365, description="Override the policy's reminder window (提醒), in days.")
 BAD = {400: {"model": schemas.ErrorBody, "description": "A parameter is invalid: the body names it and why."}}
 

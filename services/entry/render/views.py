@@ -2,8 +2,6 @@
 the views' 台账 (services/entry/render/ledgers.py): UTF-8 with a BOM, Chinese headers and values."""
 from __future__ import annotations
 
-import orjson
-
 from projections.names import CONSTRUCTION_LABELS, STAGE_LABELS, region_label
 from services.entry.render.tables import percent, table
 
