@@ -79,3 +79,17 @@ def investment(project: "ProjectFacts", year: int, through_month: int) -> tuple[
             last[month] = f
     counted = [last[m] for m in sorted(last)]
     return sum((Decimal(f.data["amount"]) for f in counted), Decimal(0)), [f.event_id for f in counted]
+
+
+def key_level(project: Project, year: int | None = None) -> str | None:
+    """省/市/县重点工程 level of the project's designation for `year` (default: the year of `on`) in
+    force on `on`, or None."""
+    year = project.on.year if year is None else year
+    designation = in_force((f for f in project.facts.of("KeyProjectDesignated") if f.data["year"] == year),
+                           project.on)
+    return designation.data["level"] if designation else None
+
+
+def first(facts: list[Fact]) -> Fact | None:
+    """The first of some facts in business order."""
+    return min(facts, key=business_key) if facts else None

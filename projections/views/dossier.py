@@ -2,8 +2,9 @@
 it. Retractions and supersessions stand beside what they replaced: nothing is updated in place.
 
 Supersession: an amendment (ProjectRegistered, AnnualPlanAdopted or KeyProjectDesignated of one
-year) is replaced by the next version in version order; an InvestmentReported by the next report
-recorded for the same month; a ProblemAssigned by the next assignment recorded for the problem.
+year, ProcedurePlanned of one procedure) is replaced by the next version in version order; an
+InvestmentReported by the next report recorded for the same month; a ProblemAssigned by the next
+assignment recorded for the problem.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from projections.ledger import RETRACTION, fold_all
 from projections.periods import LOCAL
 from projections.standing import group_by_project
 from projections.views.common import business_key, project_of
-from projections.views.leaders import assignments
+from projections.views.leaders import assignments, role_of
 from projections.views.stage import project_stage
 
 LABELS = {
@@ -27,6 +28,7 @@ LABELS = {
     "LeaderAssigned": "领导包联", "LeaderReleased": "解除包联", "SiteVisitRecorded": "领导现场调度",
     "ProblemRaised": "问题收集", "ProblemAssigned": "问题交办", "ProblemResolved": "问题办结",
     "ProblemFollowedUp": "问题回访", "ProblemEscalated": "问题督办", "EventRetracted": "撤回",
+    "ProcedurePlanned": "前期手续清单", "FundingSecured": "争取资金",
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -39,6 +41,7 @@ SUPERSEDING: dict[str, tuple[Callable[[Fact], tuple], Callable[[Fact], tuple]]] 
     "KeyProjectDesignated": (lambda f: (f.data["year"],), _VERSION),
     "InvestmentReported": (lambda f: (f.data["year"], f.data["month"]), _RECORDED),
     "ProblemAssigned": (lambda f: (f.data["problem_id"],), _RECORDED),
+    "ProcedurePlanned": (lambda f: (f.data["procedure"],), _VERSION),
 }
 
 
@@ -97,8 +100,8 @@ def dossier(facts: Iterable[Fact], project_id: str, on: date, as_of_us: int) -> 
         "on": on.isoformat(),
         "project": project.header() | {"registration": project.registration.data} if project else None,
         "stage": project_stage(project) if project else None,
-        "leaders": [{"leader_id": k, "leader_name": f.data["leader_name"], "title": f.data["title"]}
-                    for k, f in sorted(assignments(project).items())] if project else [],
+        "leaders": [{"leader_id": k, "leader_name": f.data["leader_name"], "title": f.data["title"],
+                     "role": role_of(f)} for k, f in sorted(assignments(project).items())] if project else [],
         "counts": {s: sum(1 for e in entries if e["status"] == s)
                    for s in ("counts", "retracted", "superseded", "retraction")},
         "facts": entries,

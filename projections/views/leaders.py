@@ -1,10 +1,20 @@
-"""领导包联: 一个项目、一位领导、一套班子、一抓到底.
+"""领导包联: 一个项目、一位领导、一套班子、一抓到底 — and 双包联, a leader and a department per project.
 
-For each leader, the projects assigned to them on `on` (the latest LeaderAssigned / LeaderReleased
-per project and leader decides), and for each project: stage, year-to-date investment against the
-year's plan and against pace (序时), required procedures still missing, open problems, and the
-leader's site visits this month. A leader is flagged for every assigned project they have not
-visited this month (包联领导每月至少深入一次, seed 004).
+For each 包联领导 (LeaderAssigned role `leader`, the v1 reading), the projects assigned to them on
+`on` (the latest LeaderAssigned / LeaderReleased per project and leader_id decides), and for each
+project: stage, year-to-date investment against the year's plan and against pace (序时), required
+procedures still missing, open problems, and the leader's site visits.
+
+Visits: a leader is flagged for every assigned project they have not visited within the visit
+interval (`Lights.visit_interval_days`, default 30 days, rolling: the last visit since the
+assignment, or the assignment itself, is more than that many days before `on`). The seeds ask
+project leaders to visit *regularly* (长治: 包联项目领导要…定期深入项目现场) without a number; the
+monthly rule "每月至少要深入企业1次" of 阳城 2025 item 17 is for leaders who contact private
+enterprises (包联民营企业), and 阳城 1366's 推进督导专班 covers every key project once a month — so
+"about once a month" is the office's default, configurable, not a rule of the seeds for projects.
+
+Units (role `lead_unit` 包联部门 / 牵头部门, `support_unit` 帮办部门) are listed apart, as the
+projects' departments: they are never flagged for visits.
 """
 from __future__ import annotations
 
@@ -15,12 +25,21 @@ from typing import Iterable
 from projections.facts import Fact
 from projections.periods import Period
 from projections.views.common import Project, business_key, investment, money, projects_in, ratio
+from projections.views.lights import DEFAULT_LIGHTS, GREEN, YELLOW, Lights
 from projections.views.problems import POLICIES, DeadlinePolicy, problem_states
 from projections.views.stage import project_stage
 
+ROLES = ("leader", "lead_unit", "support_unit")
+ROLE_LABELS = {"leader": "包联领导", "lead_unit": "包联部门", "support_unit": "帮办部门"}
 
-def assignments(project: Project) -> dict[str, Fact]:
-    """leader_id -> the LeaderAssigned in effect on `on`."""
+
+def role_of(fact: Fact) -> str:
+    """A LeaderAssigned's role (a v1 assignment, read as v2, is a leader)."""
+    return fact.data.get("role") or "leader"
+
+
+def assignments(project: Project, roles: tuple[str, ...] = ROLES) -> dict[str, Fact]:
+    """leader_id -> the LeaderAssigned in effect on `on`, of the given roles."""
     changes = sorted(project.upto("LeaderAssigned") + project.upto("LeaderReleased"), key=business_key)
     current: dict[str, Fact] = {}
     for fact in changes:
@@ -28,7 +47,22 @@ def assignments(project: Project) -> dict[str, Fact]:
             current[fact.data["leader_id"]] = fact
         else:
             current.pop(fact.data["leader_id"], None)
-    return current
+    return {k: f for k, f in current.items() if role_of(f) in roles}
+
+
+def contacts(project: Project) -> dict[str, list[dict]]:
+    """双包联 on `on`: role -> [{id, name, title, since}] for leader, lead_unit and support_unit."""
+    found: dict[str, list[dict]] = {role: [] for role in ROLES}
+    for leader_id, fact in sorted(assignments(project).items()):
+        found[role_of(fact)].append({"id": leader_id, "name": fact.data["leader_name"], "title": fact.data["title"],
+                                     "since": fact.occurred_on.isoformat()})
+    return found
+
+
+def contact_names(found: dict[str, list[dict]]) -> dict[str, list[str]]:
+    """The names only: {"leaders": [...], "lead_units": [...], "support_units": [...]}."""
+    return {"leaders": [c["name"] for c in found["leader"]], "lead_units": [c["name"] for c in found["lead_unit"]],
+            "support_units": [c["name"] for c in found["support_unit"]]}
 
 
 def progress(project: Project) -> dict:
@@ -39,6 +73,9 @@ def progress(project: Project) -> dict:
     planned = Decimal(plan.data["planned_investment"]) if plan else Decimal(0)
     done, reports = investment(project.facts, on.year, on.month)
     completion = ratio(done, planned)
+    # percentage points behind 序时, from the exact quantities (not from the 4-place rounded ones)
+    behind = None if not planned else ((Decimal(on.month) / 12 - done / planned) * 100).quantize(
+        Decimal("0.01"), ROUND_HALF_UP)
     return {
         "planned_investment": money(planned) if plan else None,
         "completed_investment": money(done),
@@ -46,6 +83,7 @@ def progress(project: Project) -> dict:
         "pace": f"{pace:.4f}",
         "pace_investment": money((planned * on.month / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)) if plan else None,
         "ahead_of_pace": None if completion is None else Decimal(completion) >= pace,
+        "points_behind_pace": None if behind is None else f"{behind:.2f}",
         "investment_events": reports,
     }
 
@@ -56,50 +94,74 @@ def missing_procedures(project: Project) -> list[str]:
     return [code for code in required if code not in approved]
 
 
-def _visits(project: Project, leader_id: str) -> list[str]:
-    month_start = project.on.replace(day=1)
-    return [f.occurred_on.isoformat() for f in project.upto("SiteVisitRecorded")
-            if f.data["leader_id"] == leader_id and f.occurred_on >= month_start]
+def visits(project: Project, leader_id: str, since: date, interval_days: int) -> dict:
+    """The leader's visits to the project: this month's, the last one since the assignment, and
+    whether one is due (none within `interval_days` of `on`)."""
+    on = project.on
+    month_start = on.replace(day=1)
+    own = [f.occurred_on for f in project.upto("SiteVisitRecorded") if f.data["leader_id"] == leader_id]
+    last = max((d for d in own if d >= since), default=None)
+    reference = last or since
+    overdue = (on - reference).days > interval_days
+    return {
+        "visits_this_month": [d.isoformat() for d in own if d >= month_start],
+        "last_visit_on": last.isoformat() if last else None,
+        "days_since_visit": (on - last).days if last else None,
+        "visited_within_interval": not overdue,
+        "visit_light": YELLOW if overdue else GREEN,
+    }
 
 
-def _project_row(project: Project, leader_id: str, since: date, policy: DeadlinePolicy) -> dict:
+def _project_row(project: Project, leader_id: str, since: date, policy: DeadlinePolicy, lights: Lights) -> dict:
     stage = project_stage(project)
     problems = [{k: s[k] for k in ("problem_id", "category", "unit", "due_on", "overdue", "days_overdue",
                                      "near_deadline", "escalation_level")}
                 for s in problem_states(project, policy) if s["open"]]
-    visits = _visits(project, leader_id)
     return {
         **project.header(), "assigned_on": since.isoformat(),
         "stage": stage["stage"], "stage_label": stage["label"], "flags": stage["flags"],
         **progress(project),
         "missing_procedures": missing_procedures(project),
         "open_problems": problems,
-        "visits_this_month": visits,
-        "visited_this_month": bool(visits),
+        **visits(project, leader_id, since, lights.visit_interval_days),
     }
 
 
-def leaders_view(facts: Iterable[Fact], region: str, on: date, policy: DeadlinePolicy = POLICIES["default"]) -> dict:
+def leaders_view(facts: Iterable[Fact], region: str, on: date, policy: DeadlinePolicy = POLICIES["default"],
+                 lights: Lights = DEFAULT_LIGHTS) -> dict:
     leaders: dict[str, dict] = {}
+    units: dict[tuple[str, str], dict] = {}
     by_project: dict[str, list[dict]] = {}
     for project in projects_in(facts, region, on):
         for leader_id, assigned in sorted(assignments(project).items()):
-            data = assigned.data
+            data, role = assigned.data, role_of(assigned)
+            by_project.setdefault(project.project_id, []).append(
+                {"leader_id": leader_id, "leader_name": data["leader_name"], "title": data["title"], "role": role,
+                 "role_label": ROLE_LABELS[role], "assigned_on": assigned.occurred_on.isoformat()})
+            if role != "leader":
+                unit = units.setdefault((role, leader_id), {"unit_id": leader_id, "role": role,
+                                                            "role_label": ROLE_LABELS[role], "projects": [],
+                                                            "_seen": None})
+                if unit["_seen"] is None or business_key(assigned) > unit["_seen"]:
+                    unit.update(unit_name=data["leader_name"], _seen=business_key(assigned))
+                unit["projects"].append({**project.header(), "assigned_on": assigned.occurred_on.isoformat()})
+                continue
             leader = leaders.setdefault(leader_id, {"leader_id": leader_id, "projects": [], "_seen": None})
             if leader["_seen"] is None or business_key(assigned) > leader["_seen"]:
                 leader.update(leader_name=data["leader_name"], title=data["title"], _seen=business_key(assigned))
-            leader["projects"].append(_project_row(project, leader_id, assigned.occurred_on, policy))
-            by_project.setdefault(project.project_id, []).append(
-                {"leader_id": leader_id, "leader_name": data["leader_name"], "title": data["title"],
-                 "assigned_on": assigned.occurred_on.isoformat()})
+            leader["projects"].append(_project_row(project, leader_id, assigned.occurred_on, policy, lights))
     rows = []
     for leader_id in sorted(leaders):
         leader = leaders[leader_id]
-        del leader["_seen"]
-        unvisited = [p["project_id"] for p in leader["projects"] if not p["visited_this_month"]]
+        unvisited = [p["project_id"] for p in leader["projects"] if not p["visited_within_interval"]]
         rows.append({"leader_id": leader_id, "leader_name": leader["leader_name"], "title": leader["title"],
-                     "unvisited_this_month": unvisited, "flagged": bool(unvisited),
-                     "projects": leader["projects"]})
+                     "unvisited": unvisited, "flagged": bool(unvisited), "projects": leader["projects"]})
+    unit_rows = []
+    for key in sorted(units, key=lambda k: (ROLES.index(k[0]), k[1])):
+        unit = units[key]
+        unit_rows.append({k: unit[k] for k in ("unit_id", "unit_name", "role", "role_label", "projects")})
     return {"region": region, "on": on.isoformat(), "month": on.strftime("%Y-%m"),
+            "visit_interval_days": lights.visit_interval_days,
             "leaders": rows, "flagged": [r["leader_id"] for r in rows if r["flagged"]],
+            "units": unit_rows,
             "by_project": dict(sorted(by_project.items()))}

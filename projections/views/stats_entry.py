@@ -13,6 +13,7 @@ from typing import Iterable
 
 from projections.facts import Fact
 from projections.views.common import Project, projects_in
+from projections.views.lights import DEFAULT_LIGHTS, Lights, label
 
 THRESHOLD = Decimal(500)
 STATUSES = {
@@ -26,7 +27,7 @@ ENTRY_TYPES = {"StatsEntrySubmitted": "submitted", "StatsEntryReturned": "return
 
 
 def eligibility(project: Project) -> tuple[bool, list[str]]:
-    """(eligible, reasons): the reasons say why, or why not."""
+    """(eligible, reasons): the reasons say why, or why not (in Chinese: they are shown as they are)."""
     year = project.on.year
     plan = project.plan()
     reg = project.registration.data
@@ -34,25 +35,25 @@ def eligibility(project: Project) -> tuple[bool, list[str]]:
     ok = True
     if plan is None:
         ok = False
-        reasons.append(f"not in the {year} plan")
+        reasons.append(f"未列入{year}年度计划")
     elif plan.data["construction"] == "continuing":
-        reasons.append(f"continuing project of the {year} plan")
+        reasons.append(f"{year}年度计划续建项目")
     elif project.upto("ConstructionStarted"):
-        reasons.append(f"new project of the {year} plan, started {_start(project).isoformat()}")
+        reasons.append(f"{year}年度计划新建项目,{_start(project).isoformat()}开工")
     else:
         ok = False
-        reasons.append(f"new project of the {year} plan, not started")
+        reasons.append(f"{year}年度计划新建项目,尚未开工")
     total = Decimal(reg["total_investment"])
     if total >= THRESHOLD:
-        reasons.append(f"total investment {total:.2f} ≥ 500万元")
+        reasons.append(f"总投资{total:.2f}万元 ≥ 500万元")
     else:
         ok = False
-        reasons.append(f"total investment {total:.2f} < 500万元")
+        reasons.append(f"总投资{total:.2f}万元 < 500万元")
     if reg["legal_entity"]:
-        reasons.append("owned by a legal entity")
+        reasons.append("项目单位为法人单位")
     else:
         ok = False
-        reasons.append("owner is not a legal entity")
+        reasons.append("项目单位非法人单位")
     return ok, reasons
 
 
@@ -70,13 +71,26 @@ def _dates(entries: list[Fact], kind: str) -> str | None:
     return found[-1].occurred_on.isoformat() if found else None
 
 
-def entry_row(project: Project) -> dict:
+def clock_start(project: Project, started: date | None) -> date | None:
+    """From when an eligible project's entry is awaited (the lights' clock): its start; a continuing
+    project of the plan with no recorded start or resumption has been under construction since
+    before the year, so from 1 January."""
+    if started is not None:
+        return started
+    plan = project.plan()
+    if plan is not None and plan.data["construction"] == "continuing":
+        return date(project.on.year, 1, 1)
+    return None
+
+
+def entry_row(project: Project, lights: Lights = DEFAULT_LIGHTS) -> dict:
     eligible, reasons = eligibility(project)
     entries = sorted((f for t in ENTRY_TYPES for f in project.upto(t)),
                      key=lambda f: (f.occurred_on, f.recorded_us, f.position))
     last = entries[-1] if entries else None
     status = ENTRY_TYPES[last.event_type] if last else ("not_submitted" if eligible else "not_eligible")
     started = _start(project)
+    light = lights.entry(clock_start(project, started), project.on, status == "entered") if eligible else None
     since = {"submitted": _dates(entries, "submitted"), "returned": _dates(entries, "returned"),
              "not_submitted": started.isoformat() if started else None}.get(status)
     return {
@@ -92,6 +106,8 @@ def entry_row(project: Project) -> dict:
         "entered_on": _dates(entries, "entered"),
         "days_waiting": (project.on - date.fromisoformat(since)).days if eligible and since else None,
         "days_since_start": (project.on - started).days if started else None,
+        "light": light,
+        "light_label": label(light),
         "events": [f.event_id for f in entries],
     }
 
@@ -110,8 +126,8 @@ def _counts(rows: list[dict], key) -> list[dict]:
     return [groups[k] for k in sorted(groups, key=lambda k: tuple(x or "" for x in k))]
 
 
-def stats_entry_view(facts: Iterable[Fact], region: str, on: date) -> dict:
-    rows = [entry_row(p) for p in projects_in(facts, region, on)]
+def stats_entry_view(facts: Iterable[Fact], region: str, on: date, lights: Lights = DEFAULT_LIGHTS) -> dict:
+    rows = [entry_row(p, lights) for p in projects_in(facts, region, on)]
     missing = [r for r in rows if r["eligible"] and r["status"] != "entered"]
     missing.sort(key=lambda r: (r["started_on"] is None, r["started_on"] or "", r["project_id"]))
     return {

@@ -9,12 +9,15 @@ from datetime import date, datetime
 
 
 from projections.periods import LOCAL, parse_as_of
+from projections.facts import Fact
 from projections.views.dossier import dossier
+from projections.views.lights import Lights
 from projections.views.leaders import leaders_view
 from projections.views.problems import POLICIES, DeadlinePolicy, problems_view
 from projections.views.stage import stage_view
 from projections.views.stats_entry import stats_entry_view
 from services.log.store import EventStore, to_micros
+from services.query.lights import load_lights
 from services.readmodel.sql import project_facts, region_facts
 
 
@@ -58,7 +61,7 @@ def deadline_policy(name: str = "default", remind_days: int | None = None) -> De
     if remind_days is not None:
         if remind_days < 0:
             raise ValueError(f"remind days must be ≥ 0, got {remind_days}")
-        policy = DeadlinePolicy(policy.name, remind_days, policy.ladder)
+        policy = DeadlinePolicy(policy.name, remind_days, policy.ladder, policy.handling)
     return policy
 
 
@@ -77,16 +80,22 @@ def stage_for(store: EventStore, q: ViewQuery) -> dict:
     return _stamped(stage_view(_region_facts(store, q), q.region, q.on), q)
 
 
-def stats_entry_for(store: EventStore, q: ViewQuery) -> dict:
-    return _stamped(stats_entry_view(_region_facts(store, q), q.region, q.on), q)
+def _lights(lights: Lights | None) -> Lights:
+    return lights if lights is not None else load_lights()
 
 
-def leaders_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLICIES["default"]) -> dict:
-    return _stamped(leaders_view(_region_facts(store, q), q.region, q.on, policy), q)
+def stats_entry_for(store: EventStore, q: ViewQuery, lights: Lights | None = None) -> dict:
+    return _stamped(stats_entry_view(_region_facts(store, q), q.region, q.on, _lights(lights)), q)
 
 
-def problems_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLICIES["default"]) -> dict:
-    return _stamped(problems_view(_region_facts(store, q), q.region, q.on, policy), q)
+def leaders_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLICIES["default"],
+                lights: Lights | None = None) -> dict:
+    return _stamped(leaders_view(_region_facts(store, q), q.region, q.on, policy, _lights(lights)), q)
+
+
+def problems_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLICIES["default"],
+                 lights: Lights | None = None) -> dict:
+    return _stamped(problems_view(_region_facts(store, q), q.region, q.on, policy, _lights(lights)), q)
 
 
 def dossier_for(store: EventStore, project_id: str, on: date, as_of: datetime) -> dict:

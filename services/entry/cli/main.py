@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from services.entry.cli import bus, views
+from services.entry.cli import bus, desk, views
 from events.types import Category
 from services.entry.cli.common import DB_HELP, Projfacts, db_option, reader, writer
 from services.log.engine import describe
@@ -277,6 +277,7 @@ def verify_log_command(ctx, db, workers):
 
 views.register(main)  # stage, stats-entry, leaders, problems, dossier, token, audit, serve
 bus.register(main)  # submit, ingest, relay, worker, topics, schemas, stack
+desk.register(main)  # starts, procedures, procedures-weekly, lagging, coverage, funding, lights, ledger
 
 if __name__ == "__main__":
     main()

@@ -23,7 +23,8 @@ AS_OF = click.option("--as-of", "as_of", default=None,
 REGION = click.option("--region", required=True, help="Region code prefix: 14, 1405, 140522.")
 DB = click.option("--db", "db", default=None, help="SQLAlchemy URL of the store (default: $PROJFACTS_DB).")
 POLICY = click.option("--policy", type=click.Choice(["default", "13710"]), default="default",
-                      help="Deadline policy: default (remind 3 days ahead) or 13710 (1/3/7-day steps).")
+                      help="Deadline policy: default (remind 3 days ahead, 帮办/督办 steps after the due date) or "
+                           "13710 (Shanxi's handling deadlines from the assignment: 1, 3, 7 days, 1 month).")
 REMIND = click.option("--remind-days", type=click.IntRange(0, 365), default=None,
                       help="Override the reminder window (提醒): open problems due within N days.")
 
@@ -79,7 +80,8 @@ def stats_entry_command(store, query):
     return stats_entry_for(store, query)
 
 
-@_view_command("leaders", "领导包联: each leader's projects, progress, problems and visits this month.", True)
+@_view_command("leaders", "领导包联: each leader's projects, progress, problems and visits within the interval "
+                          "(lights.toml [leaders]); 包联部门 listed apart.", True)
 def leaders_command(store, query, policy):
     from services.query.views import leaders_for
 

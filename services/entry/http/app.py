@@ -22,6 +22,7 @@ from services.entry.render import tables as render
 from services.query import views
 from services.entry.http import schemas
 from services.entry.http import dashboard
+from services.entry.http import desk
 from services.entry.http.ingest import Refused, ingest
 from services.entry.bootstrap import Settings, open_reader, open_writer
 from services.ingest.authorise import Policy
@@ -40,7 +41,8 @@ ON = Query(None, description="Business date YYYY-MM-DD the view is for. Default:
 LEVEL = Query(None, description="Keep key projects of this level (重点工程级别).")
 CATEGORY = Query(None, description="Keep projects whose registration lists this category (项目类别).")
 CategoryName = Enum("CategoryName", {c.value: c.value for c in Category}, type=str)  # type: ignore[misc]
-POLICY = Query("default", description="Deadline policy: default (remind 3 days ahead) or 13710 (1/3/7 days).")
+POLICY = Query("default", description="Deadline policy: default (remind 3 days ahead) or 13710 (handling deadlines "
+                                      "from the assignment: 1, 3, 7 days, 1 month).")
 REMIND = Query(None, ge=0, le=365, description="Override the policy's reminder window (提醒), in days.")
 BAD = {400: {"model": schemas.ErrorBody, "description": "A parameter is invalid: the body names it and why."}}
 
@@ -81,6 +83,7 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
                               "each as of any recorded time.")
     app.state.store, app.state.writer, app.state.reader = store, writer, reader
     app.include_router(dashboard.router)  # 驾驶舱 at /, vendored static files, /docs and /redoc
+    app.include_router(desk.router)  # /v1/desk/* views and /v1/ledgers/{kind}.csv|.xlsx (services/entry/http/desk.py)
     bearer = HTTPBearer(auto_error=False, description="A department token (`projfacts token create`).")
 
     @app.exception_handler(BadParameter)

@@ -114,7 +114,8 @@ class StatsEntryOut(ViewOut):
 
 
 class LeadersOut(ViewOut):
-    """领导包联: each leader's projects, visits this month, leaders flagged for a missed visit."""
+    """领导包联: each leader's projects, visits within the interval, leaders flagged for a missed visit, units
+    (包联部门, 帮办部门) apart."""
 
     month: str
     leaders: list[dict[str, Any]]

@@ -1,9 +1,9 @@
-"""Readable tables and CSV for the views (入库纳统, 领导包联, 问题闭环, 一项一档, stages)."""
+"""Readable tables and CSV for the views (入库纳统, 领导包联, 问题闭环, 一项一档, stages). The CSV is
+the views' 台账 (services/entry/render/ledgers.py): UTF-8 with a BOM, Chinese headers and values."""
 from __future__ import annotations
 
-import orjson
-
-from services.entry.render.tables import csv_text, percent, table
+from projections.names import CONSTRUCTION_LABELS, STAGE_LABELS, region_label
+from services.entry.render.tables import percent, table
 
 
 def _flags(labels: list[str]) -> str:
@@ -11,40 +11,26 @@ def _flags(labels: list[str]) -> str:
 
 
 def _head(view: dict, title: str) -> str:
-    return f"{title}  地区 region {view['region']}  日期 on {view['on']}  数据截至 as of {view['as_of']}\n"
+    return (f"{title}  地区 region {region_label(view['region'])} ({view['region']})  日期 on {view['on']}  "
+            f"数据截至 as of {view['as_of']}\n")
 
 
 # ---- 项目阶段 -----------------------------------------------------------------------------------
-STAGE_HEADERS = ["project_id", "name", "region", "township", "stage", "label", "since", "construction", "flags"]
-
-
-def stage_rows(view: dict) -> list[list]:
-    return [[p["project_id"], p["name"], p["region"], p["township"] or "", p["stage"], p["label"], p["since"],
-             p["construction"] or "", _flags(p["flag_labels"])] for p in view["projects"]]
-
-
 def stage_table(view: dict) -> str:
-    counts = "  ".join(f"{k} {v}" for k, v in view["counts"].items())
-    rows = [r[:2] + [r[3], r[5], r[6], r[7], r[8]] for r in stage_rows(view)]
+    counts = "  ".join(f"{STAGE_LABELS.get(k, k)} {v}" for k, v in view["counts"].items())
+    rows = [[p["project_id"], p["name"], p["township"] or "", p["label"], p["since"],
+             CONSTRUCTION_LABELS.get(p["construction"], ""), _flags(p["flag_labels"])] for p in view["projects"]]
     return (_head(view, "项目阶段 stages") + counts + "\n\n"
             + table(["项目代码", "名称", "乡镇", "阶段", "起", "新建/续建", "提示"], rows))
 
 
 # ---- 入库纳统 -----------------------------------------------------------------------------------
-ENTRY_HEADERS = ["project_id", "name", "region", "township", "eligible", "status", "return_reason", "started_on",
-                 "submitted_on", "returned_on", "entered_on", "days_waiting", "days_since_start", "reasons"]
-
-
-def entry_rows(view: dict) -> list[list]:
-    return [[p[k] if k != "reasons" else "; ".join(p[k]) for k in ENTRY_HEADERS] for p in view["projects"]]
-
-
 def entry_table(view: dict) -> str:
     missing = [[r["project_id"], r["name"], r["township"] or "", r["status_label"], r["started_on"] or "",
                 str(r["days_since_start"] if r["days_since_start"] is not None else ""),
                 str(r["days_waiting"] if r["days_waiting"] is not None else ""), r["return_reason"] or ""]
                for r in view["not_entered"]]
-    counts = [[g["region"], g.get("township") or "", str(g["eligible"]), str(g["entered"]), str(g["not_entered"]),
+    counts = [[region_label(g["region"]), g.get("township") or "", str(g["eligible"]), str(g["entered"]), str(g["not_entered"]),
                str(g["submitted"]), str(g["returned"])] for g in view["by_township"]]
     return (_head(view, "入库纳统 statistical entry")
             + "\n应统未统 eligible, not entered (oldest first)\n"
@@ -55,80 +41,72 @@ def entry_table(view: dict) -> str:
 
 
 # ---- 领导包联 -----------------------------------------------------------------------------------
-LEADER_HEADERS = ["leader_id", "leader_name", "title", "project_id", "name", "stage", "planned_investment",
-                  "completed_investment", "completion_rate", "pace", "ahead_of_pace", "missing_procedures",
-                  "open_problems", "overdue_problems", "visits_this_month", "visited_this_month"]
-
-
-def leader_rows(view: dict) -> list[list]:
-    rows = []
-    for leader in view["leaders"]:
-        for p in leader["projects"]:
-            rows.append([leader["leader_id"], leader["leader_name"], leader["title"], p["project_id"], p["name"],
-                         p["stage"], p["planned_investment"], p["completed_investment"], p["completion_rate"],
-                         p["pace"], p["ahead_of_pace"], " ".join(p["missing_procedures"]), len(p["open_problems"]),
-                         sum(1 for q in p["open_problems"] if q["overdue"]), " ".join(p["visits_this_month"]),
-                         p["visited_this_month"]])
-    return rows
-
-
 def leader_table(view: dict) -> str:
-    parts = [_head(view, f"领导包联 leaders ({view['month']})")]
+    days = view.get("visit_interval_days", 30)
+    parts = [_head(view, f"领导包联 leaders ({view['month']}, 调度间隔 {days} 天)")]
     for leader in view["leaders"]:
-        flag = "  ⚠ 本月未到现场 not visited: " + " ".join(leader["unvisited_this_month"]) if leader["flagged"] else ""
+        flag = f"  ⚠ {days}天内未到现场 not visited within {days} days: " + " ".join(leader["unvisited"]) \
+            if leader["flagged"] else ""
         parts.append(f"{leader['leader_name']} {leader['title']} ({leader['leader_id']}){flag}")
         rows = [[p["project_id"], p["name"], p["stage_label"], p["completed_investment"],
                  p["planned_investment"] or "", percent(p["completion_rate"], ""), percent(p["pace"], ""),
                  " ".join(p["missing_procedures"]),
                  f"{len(p['open_problems'])}/{sum(1 for q in p['open_problems'] if q['overdue'])}",
-                 " ".join(p["visits_this_month"]) or "—"] for p in leader["projects"]]
+                 p["last_visit_on"] or "—"] for p in leader["projects"]]
         parts.append(table(["项目代码", "名称", "阶段", "完成投资", "计划投资", "完成率", "序时", "缺手续",
-                            "问题/超期", "本月调度"], rows, right={3, 4, 5, 6}) + "\n")
+                            "问题/超期", "最近到现场"], rows, right={3, 4, 5, 6}) + "\n")
+    if view.get("units"):
+        parts.append("包联部门 / 帮办部门 units")
+        parts.append(table(["单位", "角色", "项目"], [[u["unit_name"], u["role_label"],
+                                                      " ".join(p["project_id"] for p in u["projects"])]
+                                                     for u in view["units"]]))
     return "\n".join(parts)
 
 
 # ---- 问题闭环 -----------------------------------------------------------------------------------
-PROBLEM_HEADERS = ["project_id", "problem_id", "category", "unit", "raised_on", "due_on", "status", "open",
-                   "days_to_due", "near_deadline", "overdue", "days_overdue", "escalation_level", "due_level",
-                   "escalation_candidate", "closed_on", "days_to_close", "closed_on_time"]
-
-
-def problem_rows(view: dict) -> list[list]:
-    return [[p[k] for k in PROBLEM_HEADERS] for p in view["problems"]]
-
-
 def problem_table(view: dict) -> str:
+    """Every open problem, in three groups that add up to the open count: overdue, near the deadline,
+    the rest (in hand)."""
     from projections.views.problems import LEVEL_LABELS
 
     c = view["closure"]
-    head = (_head(view, f"问题闭环 problems (policy {view['policy']['name']}, 提醒 {view['policy']['remind_days']} 天)")
-            + f"未销号 open {view['open']}  按期办结率 on time {percent(c['on_time_rate'], '')} "
+    open_rows = [r for r in view["problems"] if r["open"]]
+    late = view["overdue"]
+    near = [r for r in view["near_deadline"] if not r["overdue"]]
+    listed = {r["problem_id"] + r["project_id"] for r in late + near}
+    rest = [r for r in open_rows if r["problem_id"] + r["project_id"] not in listed]
+    policy = view["policy"]
+    head = (_head(view, f"问题闭环 problems (policy {policy['name']}, 提醒 {policy['remind_days']} 天)")
+            + f"未销号 open {view['open']} = 超期 {len(late)} + 临近期限 {len(near)} + 其他办理中 {len(rest)}  "
+              f"按期办结率 on time {percent(c['on_time_rate'], '')} "
               f"({c['closed_on_time']}/{c['due']})  平均办结天数 mean days to close {c['mean_days_to_close'] or '—'}\n"
             + "按单位 by unit: " + "  ".join(f"{k or '—'} {v}" for k, v in view["open_by_unit"].items()) + "\n"
             + "按类别 by category: " + "  ".join(f"{k or '—'} {v}" for k, v in view["open_by_category"].items()) + "\n")
 
     def rows(items):
-        return [[r["problem_id"], r["project_name"], r["category"] or "", r["unit"] or "", r["due_on"] or "",
-                 str(r["days_to_due"] if not r["overdue"] else -r["days_overdue"]),
-                 LEVEL_LABELS.get(r["escalation_level"], ""), LEVEL_LABELS.get(r["due_level"], "")] for r in items]
+        out = []
+        for r in items:
+            handling = r.get("handling")
+            settle = handling["milestones"][-1] if handling else None
+            out.append([r["problem_id"], r["project_name"], r["category"] or "", r["unit"] or "", r["due_on"] or "",
+                        str(r["days_to_due"] if not r["overdue"] else -r["days_overdue"]) if r["due_on"] else "",
+                        r.get("status_label", r["status"]), LEVEL_LABELS.get(r["escalation_level"], ""),
+                        LEVEL_LABELS.get(r["due_level"], "")]
+                       + ([f"{settle['label']} {settle['due_on']} {settle['status_label']}" if settle else "未交办"]
+                          if policy.get("handling") else []))
+        return out
 
-    headers = ["问题", "项目", "类别", "责任单位", "期限", "剩余天数", "已督办", "应处置"]
-    near = table(headers, rows(view["near_deadline"]), right={5}) if view["near_deadline"] else "  (none)"
-    late = table(headers, rows(view["overdue"]), right={5}) if view["overdue"] else "  (none)"
-    return head + "\n临近期限 提醒 near deadline\n" + near + "\n\n超期 帮办/督办 overdue\n" + late
+    headers = ["问题", "项目", "类别", "责任单位", "期限", "剩余天数", "状态", "已督办", "应处置"] + (
+        ["13710办结"] if policy.get("handling") else [])
+
+    def section(items):
+        return table(headers, rows(items), right={5}) if items else "  (无 none)"
+
+    return (head + "\n超期 帮办/督办 overdue\n" + section(late) + "\n\n临近期限 提醒 near deadline\n" + section(near)
+            + "\n\n其他办理中 other open\n" + section(rest))
 
 
 # ---- 一项一档 -----------------------------------------------------------------------------------
-DOSSIER_HEADERS = ["occurred_on", "recorded_at", "department", "event_type", "label", "event_id", "status",
-                   "retracted_by", "superseded_by", "payload"]
-
-
-def dossier_rows(result: dict) -> list[list]:
-    return [[e["occurred_on"], e["recorded_at"], e["department"], e["event_type"], e["label"], e["event_id"],
-             e["status"], (e["retracted_by"] or {}).get("event_id", ""), e["superseded_by"] or "",
-             orjson.dumps(e["payload"]).decode()] for e in result["facts"]]
-
-
 def dossier_table(result: dict) -> str:
     project = result["project"]
     name = f"{project['name']} ({project['region']} {project['township'] or ''})" if project else "(not registered)"
@@ -158,11 +136,6 @@ def _summary(payload: dict) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-CSV = {
-    "stage": (STAGE_HEADERS, stage_rows), "stats-entry": (ENTRY_HEADERS, entry_rows),
-    "leaders": (LEADER_HEADERS, leader_rows), "problems": (PROBLEM_HEADERS, problem_rows),
-    "dossier": (DOSSIER_HEADERS, dossier_rows),
-}
 TABLES = {"stage": stage_table, "stats-entry": entry_table, "leaders": leader_table, "problems": problem_table,
           "dossier": dossier_table}
 
@@ -173,6 +146,7 @@ def render(kind: str, result: dict, fmt: str) -> str:
     if fmt == "json":
         return dumps(result)
     if fmt == "csv":
-        headers, rows = CSV[kind]
-        return csv_text(headers, [["" if v is None else v for v in row] for row in rows(result)]).rstrip("\n")
+        from services.entry.render.ledgers import csv_text, ledger_table
+
+        return csv_text(ledger_table(kind, result)).rstrip("\n")
     return TABLES[kind](result)

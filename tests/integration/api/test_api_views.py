@@ -48,7 +48,7 @@ def test_stats_entry_returned_submission(client, scenario):
 def test_leader_with_a_missed_visit(client, scenario):
     view = get(client, "/v1/leaders", region=REGION, on=ON)
     (li,) = view["leaders"]
-    assert (li["leader_id"], li["flagged"], li["unvisited_this_month"]) == ("L-LI", True, [pid(1)])
+    assert (li["leader_id"], li["flagged"], li["unvisited"]) == ("L-LI", True, [pid(1)])  # last seen 18 April
     third = {p["project_id"]: p for p in li["projects"]}[pid(3)]
     assert (third["completed_investment"], third["completion_rate"], third["ahead_of_pace"]) == (
         "300.00", "0.2500", False)
@@ -56,7 +56,7 @@ def test_leader_with_a_missed_visit(client, scenario):
     assert third["open_problems"][0]["problem_id"] == "P-ESC" and third["open_problems"][0]["overdue"] is True
     assert [x["leader_id"] for x in view["by_project"][pid(1)]] == ["L-LI"]
     # in April it was project 3 that had no visit
-    assert get(client, "/v1/leaders", region=REGION, on="2025-04-30")["leaders"][0]["unvisited_this_month"] == [pid(3)]
+    assert get(client, "/v1/leaders", region=REGION, on="2025-04-30")["leaders"][0]["unvisited"] == [pid(3)]
 
 
 def test_escalated_overdue_problem(client, scenario):
@@ -66,7 +66,10 @@ def test_escalated_overdue_problem(client, scenario):
         "P-ESC", 20, "city", "city")
     assert view["escalation_candidates"] == []
     strict = get(client, "/v1/problems", region=REGION, on=ON, policy="13710")
-    assert strict["policy"]["ladder"][-1] == {"days_overdue": 7, "level": "city"}
+    assert strict["policy"]["ladder"] == [] and strict["policy"]["handling"]["major_days"] == 30
+    (esc,) = strict["overdue"]   # assigned 1 April, due 30 April: major; 1个月内办结 by 1 May, missed
+    assert [m["status"] for m in esc["handling"]["milestones"]] == ["unrecorded", "unrecorded", "missed"]
+    assert (esc["due_level"], esc["escalation_candidate"]) == ("county", False)   # already at 市级督办
     before = get(client, "/v1/problems", region=REGION, on=ON, as_of="2025-05-07")
     assert before["overdue"][0]["escalation_level"] is None and before["escalation_candidates"] == ["P-ESC"]
     near = get(client, "/v1/problems", region=REGION, on="2025-04-25", remind_days=5)

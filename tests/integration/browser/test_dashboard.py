@@ -1,6 +1,7 @@
 """The desk (驾驶舱) at `/` in headless Chromium against the demo county: the KPI cards show what
-GET /v1/report answers for the same region, period and as-of; the charts are drawn; the pickers
-move the numbers; no request leaves loopback; a screenshot is kept."""
+GET /v1/report answers for the same region, period and as-of; the charts are drawn; the 红黄绿灯 and
+滞后项目 panels show what /v1/desk/lights and /v1/desk/lagging answer; the pickers move the numbers;
+no request leaves loopback; a screenshot is kept."""
 from __future__ import annotations
 
 import os
@@ -103,6 +104,54 @@ def chart_texts(page, chart_id: str) -> list[str]:
     return [t.strip() for t in page.locator(f"#{chart_id} svg text").all_text_contents()]
 
 
+def desk_view(base: str, path: str, region: str, period: str, as_of: str | None = None) -> dict:
+    params = {"region": region, "period": period, **({"as_of": as_of} if as_of else {})}
+    response = httpx.get(f"{base}/v1/desk/{path}", params=params, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def assert_desk_panels_match(page, base: str, region: str, period: str, as_of: str | None = None) -> None:
+    """The 红黄绿灯 and 滞后项目 panels show what /v1/desk/lights and /v1/desk/lagging answer — whatever
+    the data gives (the demo may hold few catalogue v2 facts), "暂无数据" when it gives nothing."""
+    lights = desk_view(base, "lights", region, period, as_of)
+    kinds = list(lights["kinds"])
+    lit = any(lights["totals"][k][c] for k in kinds for c in ("red", "yellow", "green"))
+    panel = page.locator("#panel-lights")
+    if not lit:
+        assert panel.locator(".empty").inner_text() == "暂无数据"
+    else:
+        assert panel.locator(".empty").count() == 0
+        table = page.locator("#lights-table")
+        for kind in kinds:
+            for light in ("red", "yellow", "green"):
+                cell = table.locator(f'tr[data-row="合计"] td[data-kind="{kind}"][data-light="{light}"]')
+                assert int(cell.inner_text()) == lights["totals"][kind][light], (kind, light)
+        shown = table.locator("tbody tr:not(.total)")
+        assert shown.count() == len(lights["rows"])
+        for i, row in enumerate(lights["rows"]):
+            for kind in kinds:
+                cell = shown.nth(i).locator(f'td[data-kind="{kind}"][data-light="red"]')
+                assert int(cell.inner_text()) == row[kind]["red"]
+    lagging = desk_view(base, "lagging", region, period, as_of)
+    panel = page.locator("#panel-lagging")
+    if not lagging["projects"]:
+        assert panel.locator(".empty").inner_text() == "暂无数据"
+        return
+    rows = page.locator("#lagging-table tbody tr")
+    assert rows.count() == min(30, lagging["count"])
+    for i, project in enumerate(lagging["projects"][:rows.count()]):
+        row = rows.nth(i)
+        assert row.get_attribute("data-project") == project["project_id"]
+        assert row.get_attribute("data-light") == project["light"]
+        cells = [t.strip() for t in row.locator("td").all_inner_texts()]
+        assert cells[1] == project["name"]
+        assert cells[3] == "、".join(r["label"] for r in project["reasons"])
+        assert cells[4] == ("、".join(project["leaders"]) or "—")
+        assert cells[5] == ("、".join(project["lead_units"]) or "—")
+    assert str(lagging["count"]) in page.locator("#lagging-scope").inner_text()
+
+
 # ---- tests -----------------------------------------------------------------------------------
 def test_kpi_cards_show_the_report_and_the_charts_are_drawn(page, demo_server, tmp_path):
     page.goto(f"{demo_server}/?region={REGION}&period={PERIOD}")
@@ -128,9 +177,7 @@ def test_kpi_cards_show_the_report_and_the_charts_are_drawn(page, demo_server, t
     for row in rows:
         assert row["township"] in texts
         assert f"{shown_percent(row['value'])}%" in texts
-    # places waiting for their endpoints say so, with no made-up data
-    for pending in ("lights", "lagging"):
-        assert page.locator(f'[data-pending="{pending}"] .empty').inner_text() == "暂无数据"
+    assert_desk_panels_match(page, demo_server, REGION, PERIOD)
     assert page.blocked == [] and page.errors == []
 
     shot = tmp_path / "dashboard.png"
@@ -172,6 +219,7 @@ def test_the_pickers_move_the_numbers(page, demo_server):
     assert_kpis_match(page, published)
     assert page.locator('.kpi[data-kpi="completed"] .num').inner_text() != now  # late reports came after
     assert page.locator("#scope").inner_text().endswith("数据截至 2024-04-05 23:59:59")
+    assert_desk_panels_match(page, demo_server, REGION, "2024-03", "2024-04-05")
 
     page.fill('input[name="region"]', "140521")  # a county with no projects in the demo
     page.press('input[name="region"]', "Enter")
@@ -181,6 +229,8 @@ def test_the_pickers_move_the_numbers(page, demo_server):
     assert empty["figures"]["start_or_resume_rate"]["denominator"] == 0
     assert_kpis_match(page, empty)
     assert kpi(page, "projects") == ("0", "个") and kpi(page, "completion") == ("—", "%")
+    for panel in ("lights", "lagging"):   # nothing there: said so, no made-up rows
+        assert page.locator(f"#panel-{panel} .empty").inner_text() == "暂无数据"
 
     page.fill('input[name="region"]', "1405")  # the city: here the same projects as 阳城
     page.locator('input[name="region"]').blur()

@@ -1,4 +1,5 @@
-/* 重大项目建设驾驶舱: reads the JSON API (/v1/report, /v1/rank/{figure}) and draws with ECharts.
+/* 重大项目建设驾驶舱: reads the JSON API (/v1/report, /v1/rank/{figure}, /v1/desk/lights,
+ * /v1/desk/lagging) and draws with ECharts and plain tables.
  *
  * No figure is computed here: every number is a field of a /v1/report or /v1/rank answer. Money
  * and rates arrive as decimal strings and are formatted exactly (BigInt), never through floats:
@@ -233,6 +234,75 @@
       textStyle: { color: "#6b7a8c", fontSize: 14, fontWeight: 400 } } });
   }
 
+  // ---- 红黄绿灯 and 滞后项目 (the desk's endpoints) --------------------------------------------
+  const LIGHT_NAMES = { red: "红灯", yellow: "黄灯", green: "绿灯", none: "无灯" };
+  const LAGGING_SHOWN = 30;
+  function esc(text) {
+    return String(text === null || text === undefined ? "" : text)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+  function dot(light) { return `<i class="light ${light || "none"}" title="${LIGHT_NAMES[light || "none"]}"></i>`; }
+
+  function drawLights(view) {
+    const kinds = Object.keys(view.kinds);
+    const any = kinds.some((k) => ["red", "yellow", "green"].some((l) => view.totals[k][l] > 0));
+    const place = (r) => (view.by === "township" ? (r.township || "未登记乡镇") : (r.region_name || r.region));
+    $("lights-scope").textContent = `按${view.by === "township" ? "乡镇" : "县(市、区)"},截至 ${view.on}` +
+      (form.level.value ? ",全部项目(不分重点工程级别)" : "");
+    if (!any) {
+      $("lights-body").innerHTML = '<div class="empty">暂无数据</div>';
+      $("lights-note").textContent = "";
+      return;
+    }
+    const head = `<tr><th rowspan="2">${view.by === "township" ? "乡镇" : "县(市、区)"}</th>` +
+      kinds.map((k) => `<th colspan="3">${esc(view.kinds[k])}</th>`).join("") + "</tr><tr>" +
+      kinds.map(() => ["red", "yellow", "green"].map((l) => `<th>${dot(l)}${LIGHT_NAMES[l].slice(0, 1)}</th>`).join(""))
+        .join("") + "</tr>";
+    const cells = (counts, key) => kinds.map((k) => ["red", "yellow", "green"].map((l) =>
+      `<td class="n" data-kind="${k}" data-light="${l}">${counts[k][l]}</td>`).join("")).join("");
+    const body = view.rows.map((r) => `<tr data-row="${esc(place(r))}">` +
+      `<td>${esc(place(r))}</td>${cells(r)}</tr>`).join("");
+    const total = `<tr class="total" data-row="合计"><td>合计</td>${cells(view.totals)}</tr>`;
+    $("lights-body").innerHTML = `<div class="table-scroll"><table class="desk" id="lights-table">` +
+      `<thead>${head}</thead><tbody>${body}${total}</tbody></table></div>`;
+    const none = kinds.map((k) => view.totals[k].none).reduce((a, b) => a + b, 0);
+    $("lights-note").textContent = none ? `另有 ${none} 项未定计划时间或未列入清单,不亮灯。` : "";
+  }
+
+  function drawLagging(view) {
+    $("lagging-scope").textContent = `共 ${view.count} 个,含包联领导、包联部门,截至 ${view.on}` +
+      (form.level.value ? ",全部项目(不分重点工程级别)" : "");
+    if (!view.projects.length) {
+      $("lagging-body").innerHTML = '<div class="empty">暂无数据</div>';
+      $("lagging-note").textContent = "";
+      return;
+    }
+    const shown = view.projects.slice(0, LAGGING_SHOWN);
+    const rows = shown.map((p) => `<tr data-project="${esc(p.project_id)}" data-light="${p.light}">` +
+      `<td>${dot(p.light)}${esc(LIGHT_NAMES[p.light] || "")}</td><td>${esc(p.name)}</td><td>${esc(p.township)}</td>` +
+      `<td title="${esc(p.reasons.map((x) => x.label + ":" + x.detail).join(";"))}">` +
+      `${esc(p.reasons.map((x) => x.label).join("、"))}</td>` +
+      `<td>${esc(p.leaders.join("、")) || "—"}</td><td>${esc(p.lead_units.join("、")) || "—"}</td></tr>`).join("");
+    $("lagging-body").innerHTML = `<div class="table-scroll"><table class="desk" id="lagging-table"><thead><tr>` +
+      "<th>预警</th><th>项目名称</th><th>乡镇</th><th>滞后原因</th><th>包联领导</th><th>包联部门</th></tr></thead>" +
+      `<tbody>${rows}</tbody></table></div>`;
+    $("lagging-note").textContent = view.count > LAGGING_SHOWN
+      ? `显示前 ${LAGGING_SHOWN} 个(红灯在前);全部见 滞后项目清单 CSV(projfacts lagging --format csv)。` : "";
+  }
+
+  async function loadDesk(q, mine) {
+    const params = (extra) => {
+      const u = new URLSearchParams({ region: q.region, period: q.period, ...(extra || {}) });
+      if (q.as_of) u.set("as_of", q.as_of);
+      return u;
+    };
+    const [lights, lagging] = await Promise.all([
+      getJson(`v1/desk/lights?${params()}`), getJson(`v1/desk/lagging?${params()}`)]);
+    if (mine !== generation) return;
+    drawLights(lights);
+    drawLagging(lagging);
+  }
+
   // ---- KPI cards ----------------------------------------------------------------------------
   function setKpi(key, value, unit, sub, title) {
     const card = document.querySelector(`.kpi[data-kpi="${key}"]`);
@@ -348,7 +418,7 @@
       drawKpis(q, report);
       drawStarts(report);
       fillRankFigures(report);
-      const [monthly] = await Promise.all([monthlyReports(q), loadRank(q, mine), loadRegions(q)]);
+      const [monthly] = await Promise.all([monthlyReports(q), loadRank(q, mine), loadRegions(q), loadDesk(q, mine)]);
       if (mine !== generation) return;
       drawMonthly(q, monthly);
       document.body.dataset.region = report.region;

@@ -1,5 +1,6 @@
-"""问题闭环: near deadline (提醒), overdue (帮办/督办) under two deadline policies, an escalated
-overdue problem, closure and the on-time rate (agreeing with the figure)."""
+"""问题闭环: near deadline (提醒), overdue (帮办/督办) under the default ladder, Shanxi's 13710
+handling deadlines counted from the assignment, an escalated overdue problem, lights, closure and the
+on-time rate (agreeing with the figure)."""
 from __future__ import annotations
 
 from projections.periods import parse_as_of, parse_period
@@ -59,12 +60,67 @@ def test_escalated_overdue_problem_under_the_default_policy():
     assert [r["problem_id"] for r in view["near_deadline"]] == ["P-NEAR"]
 
 
-def test_13710_policy_moves_up_the_ladder_sooner_and_reminds_a_day_ahead():
+def test_13710_counts_handling_deadlines_from_the_assignment_not_steps_after_the_due_date():
     view = problems_view(scenario().visible(), REGION, ON, POLICIES["13710"])
-    assert by_id(view)["P-LATE"]["due_level"] == "county"       # 3 days overdue → 县级督办
-    assert view["near_deadline"] == []                            # due in 2 days > 1-day window
+    late = by_id(view)["P-LATE"]   # assigned 1 May, due 17 May: 16 days > 7, a major problem (1 month)
+    handling = late["handling"]
+    assert (handling["class"], handling["class_label"], handling["assigned_on"]) == ("major", "重大问题", "2025-05-01")
+    assert [(m["key"], m["label"], m["due_on"], m["status"]) for m in handling["milestones"]] == [
+        ("deploy", "1日内研究部署", "2025-05-02", "unrecorded"),
+        ("report", "3日内反馈", "2025-05-04", "unrecorded"),
+        ("settle", "1个月内办结", "2025-05-31", "pending")]
+    assert handling["missed"] == [] and handling["next_deadline"]["due_on"] == "2025-05-31"
+    # past its assigned due_on: 帮办 (seed 004 item 13), no 督办 before the 13710 deadline is missed
+    assert (late["overdue"], late["due_level"], late["escalation_candidate"]) == (True, "help", True)
+    esc = by_id(view)["P-ESC"]     # assigned 1 April, due 30 April: major, settle by 1 May, missed
+    assert esc["handling"]["milestones"][-1]["status"] == "missed" and esc["handling"]["missed"] == ["settle"]
+    # the project is no key project: 县级督办 — it was escalated to the city already
+    assert (esc["due_level"], esc["escalation_level"], esc["escalation_candidate"]) == ("county", "city", False)
+    assert view["escalation_candidates"] == ["P-LATE"]
+    assert view["policy"]["handling"] == {"deploy_days": 1, "report_days": 3, "ordinary_days": 7, "major_days": 30}
+    assert view["policy"]["ladder"] == []
+
+
+def test_13710_ordinary_problem_settled_in_seven_days_or_not():
+    h = History()
+    h.registered(1)
+    h.add("KeyProjectDesignated", 1, on="2025-01-05", year=2025, level="province")
+    problem(h, 1, "P-FAST", "2025-05-01", "2025-05-06")           # 5 days: ordinary, settle by 8 May
+    h.add("ProblemResolved", 1, on="2025-05-03", problem_id="P-FAST")
+    problem(h, 1, "P-SLOW", "2025-05-01", "2025-05-08")           # 7 days: still ordinary
+    problem(h, 1, "P-LATE", "2025-04-01", "2025-04-07")           # settled after its 7 days
+    h.add("ProblemResolved", 1, on="2025-04-12", problem_id="P-LATE")
+    view = problems_view(h.visible(), REGION, day("2025-05-09"), POLICIES["13710"])
+    fast, slow, late = (by_id(view)[k]["handling"] for k in ("P-FAST", "P-SLOW", "P-LATE"))
+    assert [m["status"] for m in fast["milestones"]] == ["unrecorded", "met", "met"]
+    assert fast["class"] == "ordinary" and fast["milestones"][-1]["label"] == "7日内办结"
+    assert [m["status"] for m in slow["milestones"]] == ["unrecorded", "unrecorded", "missed"]
+    assert [m["status"] for m in late["milestones"]] == ["unrecorded", "unrecorded", "late"]
+    # a provincial key project: a missed 13710 deadline goes to 省级督办 (长治: 省、市级重点工程纳入13710督办)
+    assert by_id(view)["P-SLOW"]["due_level"] == "province" and by_id(view)["P-SLOW"]["escalation_candidate"]
+    assert by_id(view)["P-LATE"]["due_level"] is None        # resolved, waiting for its follow-up
+    # the reminder comes a day before the next deadline
+    before = problems_view(h.visible(), REGION, day("2025-05-07"), POLICIES["13710"])
+    assert [r["problem_id"] for r in before["near_deadline"]] == ["P-SLOW"]
+    # reassigned: the clock restarts from the assignment recorded last
+    h.add("ProblemAssigned", 1, on="2025-05-09", problem_id="P-SLOW", unit="县住建局", due_on="2025-05-15")
+    again = by_id(problems_view(h.visible(), REGION, day("2025-05-10"), POLICIES["13710"]))["P-SLOW"]
+    assert again["handling"]["milestones"][-1]["due_on"] == "2025-05-16" and again["due_level"] is None
+
+
+def test_wider_reminder_window_under_the_default_policy():
     wide = problems_view(scenario().visible(), REGION, ON, DeadlinePolicy(remind_days=2))
     assert [r["problem_id"] for r in wide["near_deadline"]] == ["P-NEAR"]
+    narrow = problems_view(scenario().visible(), REGION, ON, DeadlinePolicy(remind_days=1))
+    assert narrow["near_deadline"] == []
+
+
+def test_problem_lights():
+    view = problems_view(scenario().visible(), REGION, ON)
+    lights = {k: r["light"] for k, r in by_id(view).items()}
+    assert lights == {"P-ESC": "yellow", "P-LATE": "yellow", "P-NEAR": "green", "P-DONE": "green",
+                      "P-REOPEN": "green"}
+    assert by_id(problems_view(scenario().visible(), REGION, day("2025-05-30")))["P-ESC"]["light"] == "red"
 
 
 def test_escalation_is_seen_only_once_recorded():

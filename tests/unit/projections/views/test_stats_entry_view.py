@@ -49,11 +49,11 @@ def test_status_and_reasons():
         "2025-03-01", "2025-03-10", 51)
     assert r[pid(4)]["days_waiting"] == 10 and r[pid(3)]["entered_on"] == "2025-02-15"
     assert r[pid(3)]["days_waiting"] is None
-    assert "new project of the 2025 plan, not started" in r[pid(5)]["reasons"]
-    assert "total investment 499.99 < 500万元" in r[pid(6)]["reasons"]
-    assert "owner is not a legal entity" in r[pid(7)]["reasons"]
-    assert "not in the 2025 plan" in r[pid(8)]["reasons"]
-    assert r[pid(1)]["reasons"][0] == "continuing project of the 2025 plan"
+    assert "2025年度计划新建项目,尚未开工" in r[pid(5)]["reasons"]
+    assert "总投资499.99万元 < 500万元" in r[pid(6)]["reasons"]
+    assert "项目单位非法人单位" in r[pid(7)]["reasons"]
+    assert "未列入2025年度计划" in r[pid(8)]["reasons"]
+    assert r[pid(1)]["reasons"][0] == "2025年度计划续建项目"
 
 
 def test_not_entered_list_is_oldest_first_with_days_since_start():

@@ -1,0 +1,233 @@
+"""HTTP for the command office's desk: the views as JSON (`/v1/desk/...`, the same bytes as the CLI's
+`--format json`) and the 台账 as files (`/v1/ledgers/{kind}.csv|.xlsx`, CONTRACT §7), read-only over
+`request.app.state.reader.events`.
+
+Every view takes `region`, a business date `on` or a `period` (its last day, at most the as-of day;
+neither: the as-of day), and `as_of` (a recorded time, default now). A bad parameter answers 400
+with `{event_id: null, field, reason}`, as the other reads do.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from services.entry.http.schemas import ErrorBody
+from services.entry.render.tables import dumps
+from services.query import desk
+
+router = APIRouter()
+
+REGION = Query(..., description="Region code prefix: 14 (Shanxi), 1405 (晋城), 140522 (阳城).", examples=["140522"])
+ON = Query(None, description="Business date YYYY-MM-DD. Default: the as-of day (today). Not with `period`.")
+PERIOD = Query(None, description="Instead of `on`: 2025, 2025H1, 2025Q3 or 2025-05 — its last day, but never later "
+                                 "than the as-of day.")
+PERIOD_REQUIRED = Query(..., description="2025, 2025H1, 2025Q3 or 2025-05 — its last day, but never later than the "
+                                         "as-of day.")
+AS_OF = Query(None, description="Recorded time: ISO timestamp, or a date meaning its end (Asia/Shanghai). "
+                                "Default: now.")
+YEAR = Query(None, description="Plan year of the list (default: the year of the date).")
+KIND = PathParam(..., description="starts, procedures, stats-entry, problems, leaders or funding.",
+                 examples=["starts"])
+BAD = {400: {"model": ErrorBody, "description": "A parameter is invalid: the body names it and why."}}
+MEDIA = {".csv": "text/csv; charset=utf-8",
+         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+class DeskOut(BaseModel):
+    """A desk view for a region on a business date, as of a recorded time."""
+
+    region: str
+    region_name: str | None
+    on: str
+    as_of: str
+    period: str | None = Field(description="the period asked for, when `on` came from one")
+    through: str | None = Field(description="that period's last day")
+
+    model_config = {"extra": "allow"}
+
+
+class StartsOut(DeskOut):
+    """开复工台账: counts per status, lights, due_start (agrees with due_start_rate), the overdue list,
+    every project of the year's plan."""
+
+    year: int
+    counts: dict[str, int]
+    lights: dict[str, int]
+    due_start: dict[str, Any]
+    overdue: list[dict[str, Any]]
+    projects: list[dict[str, Any]]
+
+
+class ProceduresOut(DeskOut):
+    """前期手续清单: totals, lights, completion (agrees with procedure_completion_rate), counts per
+    procedure and level, the overdue list, every line."""
+
+    year: int
+    total: int
+    approved: int
+    pending: int
+    overdue: int
+    completion: dict[str, Any]
+    by_procedure: list[dict[str, Any]]
+    by_level: list[dict[str, Any]]
+    overdue_list: list[dict[str, Any]]
+    procedures: list[dict[str, Any]]
+
+
+class WeeklyOut(DeskOut):
+    """前期手续办理情况表 for the Friday on or before `on`: counts and the week's changes."""
+
+    friday: str
+    week: dict[str, str]
+    by_procedure: list[dict[str, Any]]
+    by_level: list[dict[str, Any]]
+    changes: dict[str, list[dict[str, Any]]]
+
+
+class LaggingOut(DeskOut):
+    """滞后项目: one line per project with its reasons, worst light, 包联领导 and 包联部门."""
+
+    count: int
+    lights: dict[str, int]
+    by_reason: dict[str, int]
+    projects: list[dict[str, Any]]
+
+
+class CoverageOut(DeskOut):
+    """双包联: key projects with their leader and lead unit; those missing either."""
+
+    key_projects: int
+    complete: int
+    by_level: list[dict[str, Any]]
+    missing: list[dict[str, Any]]
+    projects: list[dict[str, Any]]
+
+
+class FundingOut(DeskOut):
+    """争取资金台账: items by channel, project and document; totals per channel (万元)."""
+
+    total: str
+    by_channel: list[dict[str, Any]]
+    items: list[dict[str, Any]]
+
+
+class LightsOut(DeskOut):
+    """红黄绿灯 counts for 开复工, 前期手续 and 入库纳统, per county or township, and the totals."""
+
+    by: str
+    totals: dict[str, dict[str, int]]
+    rows: list[dict[str, Any]]
+
+
+def _bad(error: desk.DeskError) -> JSONResponse:
+    return JSONResponse({"event_id": None, "field": error.field, "reason": error.reason}, status_code=400)
+
+
+def _json(result: dict) -> Response:
+    return Response(dumps(result) + "\n", media_type="application/json")
+
+
+def _view(request: Request, run, region: str, on: str | None, period: str | None, as_of: str | None,
+          year: int | None = None, **extra) -> Response:
+    try:
+        query = desk.make_desk_query(region, on, period, as_of, year)
+        return _json(run(request.app.state.reader.events, query, **extra))
+    except desk.DeskError as error:
+        return _bad(error)
+
+
+@router.get("/v1/desk/starts", tags=["desk"], summary="开复工台账: the plan's starts and resumptions, status, light",
+            response_model=StartsOut, responses=BAD)
+def starts(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
+           as_of: str | None = AS_OF):
+    return _view(request, desk.starts_for, region, on, period, as_of)
+
+
+@router.get("/v1/desk/procedures", tags=["desk"], summary="前期手续清单: each procedure, status, light; overdue list",
+            response_model=ProceduresOut, responses=BAD)
+def procedures(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
+               as_of: str | None = AS_OF, year: int | None = YEAR):
+    return _view(request, desk.procedures_for, region, on, period, as_of, year)
+
+
+@router.get("/v1/desk/procedures/weekly", tags=["desk"], summary="前期手续办理情况表 for the Friday on or before `on`",
+            response_model=WeeklyOut, responses=BAD)
+def procedures_weekly(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
+                      as_of: str | None = AS_OF, year: int | None = YEAR):
+    return _view(request, desk.weekly_for, region, on, period, as_of, year)
+
+
+@router.get("/v1/desk/lagging", tags=["desk"], summary="滞后项目 with reasons, light, 包联领导 and 包联部门",
+            response_model=LaggingOut, responses=BAD)
+def lagging(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
+            as_of: str | None = AS_OF):
+    return _view(request, desk.lagging_for, region, on, period, as_of)
+
+
+@router.get("/v1/desk/coverage", tags=["desk"], summary="双包联: key projects missing a leader or a lead unit",
+            response_model=CoverageOut, responses=BAD)
+def coverage(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
+             as_of: str | None = AS_OF):
+    return _view(request, desk.coverage_for, region, on, period, as_of)
+
+
+@router.get("/v1/desk/funding", tags=["desk"], summary="争取资金台账: by channel, project and document",
+            response_model=FundingOut, responses=BAD)
+def funding(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
+            as_of: str | None = AS_OF):
+    return _view(request, desk.funding_for, region, on, period, as_of)
+
+
+@router.get("/v1/desk/lights", tags=["desk"], summary="红黄绿灯 counts per county or township (the dashboard)",
+            response_model=LightsOut, responses=BAD)
+def lights(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
+           as_of: str | None = AS_OF,
+           by: Literal["county", "township"] | None = Query(None, description="Default: township for a county, "
+                                                                             "else county.")):
+    return _view(request, desk.board_for, region, on, period, as_of, by=by)
+
+
+def _ledger(request: Request, kind: str, suffix: str, region: str, period: str, as_of: str | None) -> Response:
+    from services.entry.render.ledgers import XlsxUnavailable, csv_bytes, file_name, ledger_table, xlsx_bytes
+
+    try:
+        if kind not in desk.LEDGER_KINDS:
+            raise desk.DeskError("kind", f"kind must be one of {', '.join(desk.LEDGER_KINDS)}, got {kind!r}")
+        query = desk.make_desk_query(region, period=period, as_of=as_of)
+        view = desk.ledger_view(request.app.state.reader.events, kind, query)
+    except desk.DeskError as error:
+        return _bad(error)
+    table = ledger_table(kind, view)
+    try:
+        body = csv_bytes(table) if suffix == ".csv" else xlsx_bytes(table)
+    except XlsxUnavailable as error:
+        return JSONResponse({"event_id": None, "field": "format", "reason": str(error)}, status_code=501)
+    name = file_name(table, view, suffix)
+    fallback = f"ledger-{kind}-{view['region']}-{view.get('period') or view['on']}{suffix}"
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    return Response(body, media_type=MEDIA[suffix], headers={"Content-Disposition": disposition})
+
+
+FILE = {"description": "The 台账 file (Content-Disposition names it, in Chinese, RFC 6266/5987)."}
+
+
+@router.get("/v1/ledgers/{kind}.csv", tags=["ledgers"], summary="台账 as CSV (UTF-8 with BOM, Chinese)",
+            response_class=Response,
+            responses={200: {**FILE, "content": {"text/csv": {"schema": {"type": "string"}}}}, **BAD})
+def ledger_csv(request: Request, kind: str = KIND, region: str = REGION, period: str = PERIOD_REQUIRED,
+               as_of: str | None = AS_OF):
+    return _ledger(request, kind, ".csv", region, period, as_of)
+
+
+@router.get("/v1/ledgers/{kind}.xlsx", tags=["ledgers"], summary="台账 as an Excel workbook",
+            response_class=Response,
+            responses={200: {**FILE, "content": {MEDIA[".xlsx"]: {"schema": {"type": "string", "format": "binary"}}}},
+                       **BAD, 501: {"model": ErrorBody, "description": "The xlsx writer is not in this build"}})
+def ledger_xlsx(request: Request, kind: str = KIND, region: str = REGION, period: str = PERIOD_REQUIRED,
+                as_of: str | None = AS_OF):
+    return _ledger(request, kind, ".xlsx", region, period, as_of)
