@@ -40,7 +40,7 @@ PG_DSN = os.environ.get("PROJFACTS_BENCH_PG", "postgresql://postgres@127.0.0.1:5
 # ---- the events file ------------------------------------------------------------------------------
 def events_file(count: int) -> Path:
     """Shanxi province history from `tools.history.county.province`, the first `count` events; made once."""
-    from tools.history.county import province, write_jsonl
+    from tools.history import province, write_jsonl
 
     path = DATA / f"province-events-{count}.jsonl"
     if not path.exists():

@@ -41,7 +41,7 @@ PROJFACTS = Path(sys.executable).with_name("projfacts")
 
 def events_file(count: int) -> Path:
     """The first `count` events of `tools.history.county.province` (shared with bench_import.py)."""
-    from tools.history.county import province, write_jsonl
+    from tools.history import province, write_jsonl
 
     path = DATA / f"province-{count}.jsonl"
     if not path.exists():

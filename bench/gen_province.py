@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.history.county import province, write_jsonl  # noqa: E402
+from tools.history import province, write_jsonl  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 

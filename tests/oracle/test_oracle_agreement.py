@@ -14,7 +14,7 @@ import pytest
 from helpers import writer_for
 
 import oracle
-from tools.history.county import demo_county, province, write_jsonl
+from tools.history import demo_county, province, write_jsonl
 from services.ingest.importer import import_file
 from services.query.figures import make_query, report_for
 from services.log import EventStore

@@ -1347,21 +1347,8 @@ class _DemoCounty:
 
 
 # ---------------------------------------------------------------------------------------
-# Province scale, files, command line
+# Files
 # ---------------------------------------------------------------------------------------
-
-
-def province(seed: int = 14, projects: int = 35000, years: tuple[int, ...] = (2023, 2024, 2025)) -> Iterator[dict]:
-    """Shanxi (14) at scale: ``projects`` projects over ``years``, streamed month by month.
-
-    ``projects`` counts (about) every project of the history: those under construction when it
-    begins and those registered over the years and two before, flowing through 谋划 → 储备 → plan
-    → start → completion (some never get that far). 35,000 over three years make about 2.2
-    million events (some 15,000 projects under construction at a time); ``DECADE_PROJECTS``
-    over ``DECADE`` (see :mod:`tools.history.province`) make over 20 million."""
-    from tools.history.province import ProvinceHistory
-
-    return ProvinceHistory(seed, projects, tuple(years)).events()
 
 
 def write_jsonl(events: Iterable[dict], path, limit: int | None = None) -> int:
@@ -1372,43 +1359,3 @@ def write_jsonl(events: Iterable[dict], path, limit: int | None = None) -> int:
             out.write(orjson.dumps(event, option=orjson.OPT_APPEND_NEWLINE))
             count += 1
     return count
-
-
-def parse_years(text: str) -> tuple[int, ...]:
-    """``2023,2024,2025`` or a range ``2016-2025``."""
-    if "-" in text:
-        first, last = (int(y) for y in text.split("-"))
-        return tuple(range(first, last + 1))
-    return tuple(int(y) for y in text.split(","))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.history.county",
-                                     description="Write a generated event history as JSON lines.")
-    parser.add_argument("history", choices=("demo", "province"))
-    parser.add_argument("out", help="output .jsonl file")
-    parser.add_argument("--seed", type=int, help="random seed (demo 2024, province 14)")
-    parser.add_argument("--projects", type=int,
-                        help="province only: number of projects (default 35000, or with --decade "
-                             "the decade's number)")
-    parser.add_argument("--years", default="2023,2024,2025",
-                        help="province only: comma-separated years or a range, e.g. 2016-2025")
-    parser.add_argument("--decade", action="store_true",
-                        help="province only: 2016-2025 at full density (over 20 million events)")
-    parser.add_argument("--limit", type=int, help="stop after this many events")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    if args.history == "demo":
-        events = demo_county(2024 if args.seed is None else args.seed)
-    else:
-        from tools.history.province import DECADE, DECADE_PROJECTS
-
-        years = DECADE if args.decade else parse_years(args.years)
-        projects = args.projects or (DECADE_PROJECTS if args.decade else 35000)
-        events = province(14 if args.seed is None else args.seed, projects, years)
-    count = write_jsonl(events, args.out, args.limit)
-    print(f"wrote {count} events to {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -940,3 +940,14 @@ class ProvinceHistory:
                     payload = {"region": county.code, "year": year, "figure": figure, "by": "Y", "target": target,
                                "township": township}
                     self.emit("TargetSet", None, day, day + self.between(0, 2), payload, version=2)
+
+
+def province(seed: int = 14, projects: int = 35000, years: tuple[int, ...] = (2023, 2024, 2025)) -> Iterator[dict]:
+    """Shanxi (14) at scale: ``projects`` projects over ``years``, streamed month by month.
+
+    ``projects`` counts (about) every project of the history: those under construction when it
+    begins and those registered over the years and two before, flowing through 谋划 → 储备 → plan
+    → start → completion (some never get that far). 35,000 over three years make about 2.2
+    million events (some 15,000 projects under construction at a time); ``DECADE_PROJECTS``
+    over ``DECADE`` (see :mod:`tools.history.province`) make over 20 million."""
+    return ProvinceHistory(seed, projects, tuple(years)).events()

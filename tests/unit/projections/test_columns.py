@@ -62,11 +62,11 @@ def test_a_type_read_column_by_column_equals_its_facts_read_one_by_one():
     from itertools import count
 
     from projections.figures.columns import KINDS, FactColumns, kind_columns, labels_of
-    from tools.history.county import province
+    from tools.history import province
 
     keys, positions = defaultdict(count(1).__next__), {}
     by_type: dict[str, list[tuple]] = defaultdict(list)
-    for position, event in enumerate(province(projects=40, years=(2024,)), start=1):
+    for position, event in enumerate(province(projects=200, years=(2024,)), start=1):
         positions[event["event_id"]] = position
         if event["event_type"] in KINDS and event["project_id"] is not None:
             by_type[event["event_type"]].append((position, event["project_id"], event["occurred_on"],

@@ -23,12 +23,11 @@ from tools.history.county import (
     V2_FROM,
     YANGCHENG_TOWNSHIPS,
     demo_county,
-    main,
     new_event_id,
-    parse_years,
-    province,
     write_jsonl,
 )
+from tools.history.__main__ import main, parse_years
+from tools.history.province import province
 
 AMOUNT = re.compile(r"^\d+\.\d{2}$")
 RATE_TARGET = re.compile(r"^\d+\.\d{4}$")
