@@ -12,7 +12,7 @@ import sys
 import click
 
 from services.entry.cli import bus, views
-from services.entry.cli import exports  # --format csv for report, rank, explain, revisions
+from services.entry.cli import bulletin, exports  # 通报 (bulletin); --format csv for report, rank, explain, revisions
 from events.types import Category
 from services.entry.cli.common import DB_HELP, Projfacts, db_option, reader, writer
 from services.log.engine import describe
@@ -254,6 +254,7 @@ def replay_command(ctx, db, workers, batch, fresh):
 
 
 views.register(main)  # stage, stats-entry, leaders, problems, dossier, token, audit, serve
+bulletin.register(main)  # bulletin (通报: .xlsx, .md, .html)
 bus.register(main)  # submit, ingest, relay, worker, topics, schemas, stack
 
 if __name__ == "__main__":
