@@ -22,6 +22,7 @@ from services.entry.render import tables as render
 from services.query import views
 from services.entry.http import schemas
 from services.entry.http import dashboard
+from services.entry.http.bulletin import router as bulletin_router
 from services.entry.http.ingest import Refused, ingest
 from services.entry.bootstrap import Settings, open_reader, open_writer
 from services.ingest.authorise import Policy
@@ -81,6 +82,7 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
                               "each as of any recorded time.")
     app.state.store, app.state.writer, app.state.reader = store, writer, reader
     app.include_router(dashboard.router)  # 驾驶舱 at /, vendored static files, /docs and /redoc
+    app.include_router(bulletin_router)  # 通报: GET /v1/bulletin.xlsx|.md|.html (services/entry/http/bulletin.py)
     bearer = HTTPBearer(auto_error=False, description="A department token (`projfacts token create`).")
 
     @app.exception_handler(BadParameter)

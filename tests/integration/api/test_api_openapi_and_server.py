@@ -28,6 +28,11 @@ CALLS = [
     ("get", "/v1/leaders", "/v1/leaders", {"region": REGION, "on": ON, "as_of": AS_OF}, 200),
     ("get", "/v1/problems", "/v1/problems", {"region": REGION, "on": ON, "as_of": AS_OF, "policy": "13710"}, 200),
     ("get", "/v1/projects/{project_id}/dossier", f"/v1/projects/{pid(2)}/dossier", {"on": ON, "as_of": AS_OF}, 200),
+    # 通报 (services/entry/http/bulletin.py)
+    ("get", "/v1/bulletin.xlsx", "/v1/bulletin.xlsx", {"region": REGION, "period": "2025-05", "as_of": AS_OF}, 200),
+    ("get", "/v1/bulletin.md", "/v1/bulletin.md", {"region": REGION, "period": "2025Q1", "as_of": AS_OF}, 200),
+    ("get", "/v1/bulletin.html", "/v1/bulletin.html", {"region": "1405", "period": "2025-05", "as_of": AS_OF}, 200),
+    ("get", "/v1/bulletin.xlsx", "/v1/bulletin.xlsx", {"region": REGION, "period": "2025-13"}, 400),
 ]
 
 
