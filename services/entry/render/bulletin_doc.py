@@ -25,6 +25,14 @@ QUARTERS = {1: "一季度", 2: "上半年", 3: "前三季度", 4: "全年"}
 
 
 # ---- words and numbers ------------------------------------------------------------------------------
+def chinese_number(n: int) -> str:
+    """1..99 in Chinese numerals (一, 十一, 二十三): how a bulletin numbers its parts."""
+    tens, ones = divmod(n, 10)
+    if n <= 10:
+        return CHINESE_NUMBERS[n - 1]
+    return (CHINESE_NUMBERS[tens - 1] if tens > 1 else "") + "十" + (CHINESE_NUMBERS[ones - 1] if ones else "")
+
+
 def months_phrase(month: int) -> str:
     """1—5月 (1月 for January): the months a cumulative figure covers."""
     return "1月" if month == 1 else f"1—{month}月"
@@ -388,8 +396,7 @@ def ranking_table(b: Bulletin, ranking: Ranking, number: int) -> Table:
             remark = "无数据，不参与排名"
         cells.append(Cell(remark))
         rows.append(Row(cells, "bottom" if r.bottom else None))
-    caption = f"{CHINESE_NUMBERS[number - 1] if number <= 10 else number}、{figure_label(fid, b.query.category)}" \
-        if number <= 10 else f"{number}. {figure_label(fid, b.query.category)}"
+    caption = f"{chinese_number(number)}、{figure_label(fid, b.query.category)}"
     return Table(f"rank:{fid}", caption, columns, rows,
                  note=f"上期：{cumulative_phrase(b.previous)}（同一数据截至时间）。")
 
