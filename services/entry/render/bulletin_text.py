@@ -75,8 +75,11 @@ tr.total td { background: var(--total); font-weight: bold; }
 tr.subtotal td { background: var(--sub); font-weight: bold; }
 tr.bottom td { background: var(--bottom); }
 td.light { text-align: center; font-weight: bold; }
-td.red { background: #e53935; color: #fff; } td.yellow { background: #fdd835; } td.green { background: #43a047; color: #fff; }
-td.warn { background: #e53935; color: #fff; text-align: center; } td.ok { background: #43a047; color: #fff; text-align: center; }
+/* lights win over the row's shading (合计, 小计, 排名靠后) */
+tr td.light.red, tr td.warn { background: #e53935; color: #fff; }
+tr td.light.yellow { background: #fdd835; color: var(--ink); }
+tr td.light.green, tr td.ok { background: #43a047; color: #fff; }
+td.warn, td.ok { text-align: center; }
 p.note { font-size: 0.82em; color: #595959; margin: 0 0 1em; }
 figure.chart { margin: 0.6em 0; } figure.chart svg { max-width: 100%; height: auto; }
 ol.notes { font-size: 0.9em; }
