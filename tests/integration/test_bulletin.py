@@ -20,7 +20,6 @@ from click.testing import CliRunner
 from projections.figures import FIGURES
 from projections.names import FIGURE_LABELS
 from services.entry.cli.main import main
-from services.entry.render.tables import MULTIPLES
 from tools.history.county import demo_county, province, write_jsonl
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")

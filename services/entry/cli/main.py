@@ -132,7 +132,6 @@ def report_command(ctx, region, period, as_of, level, category, db, fmt):
 @click.pass_context
 def explain_command(ctx, figure, region, period, as_of, level, category, db, fmt):
     """One figure down to the projects and events behind its numerator and denominator."""
-    from services.entry.render import tables as render
     from services.query.figures import explain_for
 
     figure, query = _figure(figure), _query(region, period, as_of, level, category)
@@ -224,7 +223,6 @@ def verify_command(ctx, publication, db, fmt):
 @click.pass_context
 def revisions_command(ctx, region, period, t_from, t_to, level, vintages, figures, db, fmt):
     """Figures whose numerator or denominator changed between two vintages, and the facts that changed them."""
-    from services.entry.render import tables as render
     from services.entry.render.vintages import revisions_text, triangle_text
     from services.query.vintages import revisions, triangle
 

@@ -26,11 +26,11 @@ def _md_cell(cell: Cell, style: str | None) -> str:
     return text
 
 
-def md_table(table: Table) -> str:
+def md_table(table: Table, caption: bool = True) -> str:
     headers = [(c.group + "·" if c.group else "") + c.header for c in table.columns]
     align = ["---:" if c.kind in NUMERIC else (":---:" if c.kind == "light" else "---") for c in table.columns]
-    lines = [f"**{table.caption}**", "", "| " + " | ".join(map(_md_escape, headers)) + " |",
-             "| " + " | ".join(align) + " |"]
+    lines = ([f"**{table.caption}**", ""] if caption else []) + ["| " + " | ".join(map(_md_escape, headers)) + " |",
+                                                                "| " + " | ".join(align) + " |"]
     for row in table.rows:
         cells = [_md_cell(cell, row.style) for cell in row.cells]
         lines.append("| " + " | ".join(cells) + " |")
@@ -39,6 +39,11 @@ def md_table(table: Table) -> str:
     if table.note:
         lines += ["", f"注：{table.note}"]
     return "\n".join(lines)
+
+
+def _captioned(section) -> bool:
+    """A table's caption is shown unless it would repeat its section's heading (a single table)."""
+    return len(section.tables) > 1 or section.key == "overview"
 
 
 def markdown(doc: Document) -> str:
@@ -51,7 +56,7 @@ def markdown(doc: Document) -> str:
             for text in section.paragraphs:
                 parts += [text, ""]
         for table in section.tables:
-            parts += [md_table(table), ""]
+            parts += [md_table(table, _captioned(section)), ""]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -90,7 +95,7 @@ footer { margin-top: 2em; font-size: 0.8em; color: #595959; border-top: 1px soli
   h2 { break-after: avoid; }
   table { page-break-inside: auto; } tr { break-inside: avoid; } thead { display: table-header-group; }
   section.rankings table, figure.chart { break-inside: avoid; }
-  section { break-before: auto; } section.lagging { break-before: page; }
+  section.breakdown, section.rankings, section.lagging { break-before: page; }
   th, td.red, td.yellow, td.green, td.warn, td.ok, tr.total td, tr.subtotal td, tr.bottom td {
     -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -111,7 +116,7 @@ def _td(cell: Cell) -> str:
     return f"<td>{text}</td>"
 
 
-def html_table(table: Table) -> str:
+def html_table(table: Table, caption: bool = True) -> str:
     columns = table.columns
     head = []
     if any(c.group for c in columns):
@@ -138,7 +143,8 @@ def html_table(table: Table) -> str:
     if not table.rows:
         body.append(f'<tr><td colspan="{len(columns)}">（无）</td></tr>')
     note = f'<p class="note">注：{html.escape(table.note)}</p>' if table.note else ""
-    return (f'<table id="{html.escape(table.key)}"><caption>{html.escape(table.caption)}</caption>'
+    shown = f"<caption>{html.escape(table.caption)}</caption>" if caption else ""
+    return (f'<table id="{html.escape(table.key)}">{shown}'
             f"<thead>{''.join(head)}</thead><tbody>{''.join(body)}</tbody></table>{note}")
 
 
@@ -190,7 +196,7 @@ def html_page(doc: Document) -> str:
         else:
             parts += [f'<p class="lead">{html.escape(t)}</p>' for t in section.paragraphs]
         for table in section.tables:
-            parts.append(html_table(table))
+            parts.append(html_table(table, _captioned(section)))
             if table.key == "monthly" and "monthly" in svgs:
                 parts.append(f'<figure class="chart">{svgs["monthly"]}</figure>')
             if table.key == "breakdown" and "ranking" in svgs:

@@ -11,7 +11,6 @@ query gives the same bytes.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
