@@ -134,6 +134,16 @@ class Known(NamedTuple):
     region: str | None  # a project-less event's payload region (TargetSet, ReportPublished)
 
 
+class Summary(NamedTuple):
+    """A logged event as a table shows it beside its id."""
+
+    event_type: str
+    occurred_on: str
+    department: str
+    system: str
+    recorded_at: str
+
+
 class PreparedEvent(NamedTuple):
     """A validated event flattened for the log: cheap to pickle between processes."""
 
@@ -397,6 +407,19 @@ class EventStore:
                 query = select(events_table.c.event_id, events_table.c.recorded_at, events_table.c.system).where(
                     events_table.c.event_id.in_(ids[start:start + 500]))
                 found.update({row[0]: (row[1], row[2]) for row in conn.execute(query)})
+        return found
+
+    def summaries(self, event_ids: Sequence[str]) -> dict[str, "Summary"]:
+        """What a person needs beside an event id (explain's tables): its type, business date,
+        publishing department and system, and when it was recorded — read-only, in batches."""
+        found: dict[str, Summary] = {}
+        ids = sorted(set(event_ids))
+        t = events_table.c
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                query = select(t.event_id, t.event_type, t.occurred_on, t.department, t.system, t.recorded_at
+                               ).where(t.event_id.in_(ids[start:start + 500]))
+                found.update({row[0]: Summary(*row[1:]) for row in conn.execute(query)})
         return found
 
     def first_regions(self, project_ids: Sequence[str]) -> dict[str, str]:

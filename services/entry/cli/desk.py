@@ -137,7 +137,7 @@ def lights_command(store, query, lights, by=None):
 def ledger_command(ctx, kind, region, period, as_of, out, db):
     """台账 KIND as of a recorded time, written to OUT (.csv or .xlsx): Chinese headers and values,
     regions by name, amounts in 万元, a light column where the ledger has one."""
-    from services.entry.render.ledgers import XlsxUnavailable, ledger_table, write
+    from services.entry.render.ledgers import ledger_table, write
     from services.query.desk import ledger_view
 
     path = Path(out)
@@ -147,10 +147,7 @@ def ledger_command(ctx, kind, region, period, as_of, out, db):
     query = _query(region, period=period, as_of=as_of)
     view = ledger_view(reader(ctx, db).events, kind, query, _lights())
     ledger = ledger_table(kind, view)
-    try:
-        write(ledger, path)
-    except XlsxUnavailable as error:
-        raise click.ClickException(str(error)) from None
+    write(ledger, path)
     click.echo(f"{ledger.title}: {len(ledger.rows)} 行 rows → {path}", err=True)
 
 

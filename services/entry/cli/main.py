@@ -12,6 +12,7 @@ import sys
 import click
 
 from services.entry.cli import bus, desk, views
+from services.entry.cli import bulletin, exports  # 通报 (bulletin); --format csv for report, rank, explain, revisions
 from events.types import Category
 from services.entry.cli.common import DB_HELP, Projfacts, db_option, reader, writer
 from services.log.engine import describe
@@ -112,7 +113,7 @@ def _figure(figure: str) -> str:
 
 @main.command("report")
 @query_options
-@FORMAT
+@exports.FORMAT
 @click.pass_context
 def report_command(ctx, region, period, as_of, level, category, db, fmt):
     """Every figure for a region and period, as of a recorded time."""
@@ -121,29 +122,28 @@ def report_command(ctx, region, period, as_of, level, category, db, fmt):
 
     query = _query(region, period, as_of, level, category)
     result = report_for(reader(ctx, db).events, query)
-    click.echo(render.dumps(result) if fmt == "json" else render.report_table(result))
+    exports.show(fmt, result, lambda: render.report_table(result), lambda: exports.csvs.report_csv(result))
 
 
 @main.command("explain")
 @click.argument("figure")
 @query_options
-@FORMAT
+@exports.FORMAT
 @click.pass_context
 def explain_command(ctx, figure, region, period, as_of, level, category, db, fmt):
     """One figure down to the projects and events behind its numerator and denominator."""
-    from services.entry.render import tables as render
     from services.query.figures import explain_for
 
     figure, query = _figure(figure), _query(region, period, as_of, level, category)
-    result = explain_for(reader(ctx, db).events, figure, query)
-    click.echo(render.dumps(result) if fmt == "json" else render.explain_table(result))
+    store = reader(ctx, db).events
+    exports.show_explain(store, fmt, explain_for(store, figure, query))
 
 
 @main.command("rank")
 @click.argument("figure")
 @query_options
 @click.option("--by", type=click.Choice(["county", "township"]), default="county")
-@FORMAT
+@exports.FORMAT
 @click.pass_context
 def rank_command(ctx, figure, region, period, as_of, level, category, db, by, fmt):
     """比学赶超: sub-regions ordered best first on one figure."""
@@ -152,7 +152,7 @@ def rank_command(ctx, figure, region, period, as_of, level, category, db, by, fm
 
     figure, query = _figure(figure), _query(region, period, as_of, level, category)
     ranking = rank_for(reader(ctx, db).events, figure, query, by)
-    click.echo(render.dumps(ranking) if fmt == "json" else render.rank_table(figure, ranking))
+    exports.show(fmt, ranking, lambda: render.rank_table(figure, ranking), lambda: exports.csvs.rank_csv(ranking))
 
 
 # ---- vintages, revisions, replay (services/query/vintages.py, services/readmodel/replay.py) --------
@@ -219,21 +219,20 @@ def verify_command(ctx, publication, db, fmt):
               help="monthly: the revision triangle, one row per monthly vintage from --from to --to.")
 @click.option("--figure", "figures", multiple=True, help="Triangle: only these figures (repeatable).")
 @db_option
-@FORMAT
+@exports.FORMAT
 @click.pass_context
 def revisions_command(ctx, region, period, t_from, t_to, level, vintages, figures, db, fmt):
     """Figures whose numerator or denominator changed between two vintages, and the facts that changed them."""
-    from services.entry.render import tables as render
     from services.entry.render.vintages import revisions_text, triangle_text
     from services.query.vintages import revisions, triangle
 
     store = reader(ctx, db).events
     if vintages == "monthly":
         result = _vintage_call(lambda: triangle(store, region, period, t_from, t_to, level, list(figures) or None))
-        click.echo(render.dumps(result) if fmt == "json" else triangle_text(result))
+        exports.show(fmt, result, lambda: triangle_text(result), lambda: exports.csvs.triangle_csv(result))
         return
     result = _vintage_call(lambda: revisions(store, region, period, t_from, t_to, level))
-    click.echo(render.dumps(result) if fmt == "json" else revisions_text(result))
+    exports.show(fmt, result, lambda: revisions_text(result), lambda: exports.csvs.revisions_csv(result))
 
 
 @main.command("replay")
@@ -276,6 +275,7 @@ def verify_log_command(ctx, db, workers):
 
 
 views.register(main)  # stage, stats-entry, leaders, problems, dossier, token, audit, serve
+bulletin.register(main)  # bulletin (通报: .xlsx, .md, .html)
 bus.register(main)  # submit, ingest, relay, worker, topics, schemas, stack
 desk.register(main)  # starts, procedures, procedures-weekly, lagging, coverage, funding, lights, ledger
 

@@ -23,6 +23,7 @@ from services.query import views
 from services.entry.http import schemas
 from services.entry.http import dashboard
 from services.entry.http import desk
+from services.entry.http.bulletin import router as bulletin_router
 from services.entry.http.ingest import Refused, ingest
 from services.entry.bootstrap import Settings, open_reader, open_writer
 from services.ingest.authorise import Policy
@@ -84,6 +85,7 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
     app.state.store, app.state.writer, app.state.reader = store, writer, reader
     app.include_router(dashboard.router)  # 驾驶舱 at /, vendored static files, /docs and /redoc
     app.include_router(desk.router)  # /v1/desk/* views and /v1/ledgers/{kind}.csv|.xlsx (services/entry/http/desk.py)
+    app.include_router(bulletin_router)  # 通报: GET /v1/bulletin.xlsx|.md|.html (services/entry/http/bulletin.py)
     bearer = HTTPBearer(auto_error=False, description="A department token (`projfacts token create`).")
 
     @app.exception_handler(BadParameter)

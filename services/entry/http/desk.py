@@ -193,7 +193,7 @@ def lights(request: Request, region: str = REGION, on: str | None = ON, period: 
 
 
 def _ledger(request: Request, kind: str, suffix: str, region: str, period: str, as_of: str | None) -> Response:
-    from services.entry.render.ledgers import XlsxUnavailable, csv_bytes, file_name, ledger_table, xlsx_bytes
+    from services.entry.render.ledgers import csv_bytes, file_name, ledger_table, xlsx_bytes
 
     try:
         if kind not in desk.LEDGER_KINDS:
@@ -203,10 +203,7 @@ def _ledger(request: Request, kind: str, suffix: str, region: str, period: str, 
     except desk.DeskError as error:
         return _bad(error)
     table = ledger_table(kind, view)
-    try:
-        body = csv_bytes(table) if suffix == ".csv" else xlsx_bytes(table)
-    except XlsxUnavailable as error:
-        return JSONResponse({"event_id": None, "field": "format", "reason": str(error)}, status_code=501)
+    body = csv_bytes(table) if suffix == ".csv" else xlsx_bytes(table)
     name = file_name(table, view, suffix)
     fallback = f"ledger-{kind}-{view['region']}-{view.get('period') or view['on']}{suffix}"
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"

@@ -36,10 +36,6 @@ KIND_NAMES = {
 LEDGER_KINDS = ("starts", "procedures", "stats-entry", "problems", "leaders", "funding")
 
 
-class XlsxUnavailable(RuntimeError):
-    """The xlsx writer is not in this build."""
-
-
 @dataclass(frozen=True)
 class LedgerTable:
     kind: str
@@ -391,12 +387,10 @@ def write(table: LedgerTable, path: Path) -> Path:
         path.write_bytes(csv_bytes(table))
         return path
     if suffix == ".xlsx":
-        try:
-            from services.entry.render.xlsx import write_table  # type: ignore[import-not-found]
-        except ImportError:
-            raise XlsxUnavailable("xlsx writer not merged yet (services/entry/render/xlsx.py): "
-                                  "write a .csv meanwhile") from None
-        write_table(path, table.title, table.subtitle, table.headers, table.rows, lights_column=table.lights_column)
+        from services.entry.render.xlsx import write_table
+
+        write_table(path, table.title, table.subtitle, table.headers, table.rows, light_column=table.lights_column,
+                    sheet_name=table.title[:31])
         return path
     raise ValueError(f"a ledger is written as .csv or .xlsx, not {path.suffix or 'a file without suffix'!r}")
 

@@ -14,14 +14,6 @@ from services.ingest.tokens import create_token, refusals
 AS_OF = "2025-06-01T12:00:00+08:00"
 
 
-def _xlsx_status() -> int:
-    """200 once the xlsx writer (services/entry/render/xlsx.py) is in the build, 501 until then."""
-    try:
-        import services.entry.render.xlsx  # noqa: F401
-    except ImportError:
-        return 501
-    return 200
-
 
 DESK = {"region": REGION, "on": ON, "as_of": AS_OF}
 
@@ -53,7 +45,12 @@ CALLS = [
      200),
     ("get", "/v1/ledgers/{kind}.csv", "/v1/ledgers/roads.csv", {"region": REGION, "period": "2025Q2"}, 400),
     ("get", "/v1/ledgers/{kind}.xlsx", "/v1/ledgers/funding.xlsx",
-     {"region": REGION, "period": "2025Q2", "as_of": AS_OF}, _xlsx_status()),
+     {"region": REGION, "period": "2025Q2", "as_of": AS_OF}, 200),
+    # 通报 (services/entry/http/bulletin.py)
+    ("get", "/v1/bulletin.xlsx", "/v1/bulletin.xlsx", {"region": REGION, "period": "2025-05", "as_of": AS_OF}, 200),
+    ("get", "/v1/bulletin.md", "/v1/bulletin.md", {"region": REGION, "period": "2025Q1", "as_of": AS_OF}, 200),
+    ("get", "/v1/bulletin.html", "/v1/bulletin.html", {"region": "1405", "period": "2025-05", "as_of": AS_OF}, 200),
+    ("get", "/v1/bulletin.xlsx", "/v1/bulletin.xlsx", {"region": REGION, "period": "2025-13"}, 400),
 ]
 
 
