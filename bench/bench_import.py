@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from results import write_section  # noqa: E402 (bench/, the script's own folder)
+from services.ingest.accept import Acceptor  # noqa: E402
 from services.ingest.importer import CHUNK_LINES, import_file  # noqa: E402
 from services.log import EventStore  # noqa: E402
 
@@ -39,7 +40,7 @@ PG_DSN = os.environ.get("PROJFACTS_BENCH_PG", "postgresql://postgres@127.0.0.1:5
 
 # ---- the events file ------------------------------------------------------------------------------
 def events_file(count: int) -> Path:
-    """Shanxi province history from `tools.history.county.province`, the first `count` events; made once."""
+    """Shanxi province history from `tools.history.province`, the first `count` events; made once."""
     from tools.history import province, write_jsonl
 
     path = DATA / f"province-events-{count}.jsonl"
@@ -132,7 +133,7 @@ def baseline_postgres(path: Path) -> int:
 def _ours(url: str, path: Path) -> int:
     store = EventStore(url)
     try:
-        summary = import_file(path, store, lambda number, error: None)
+        summary = import_file(path, Acceptor(store), lambda number, error: None)  # the log only
         print(f"    {summary.line()}", flush=True)
         return summary.appended + summary.duplicates + summary.rejected
     finally:

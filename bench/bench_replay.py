@@ -1,6 +1,6 @@
 """Benchmark replay and as-of reports on the province history, side by side in one run.
 
-    .venv/bin/python bench/bench_replay.py                       # 20,000 projects (≈ 2.2M events), 3 runs
+    .venv/bin/python bench/bench_replay.py                       # 35,000 projects (≈ 2.2M events), 3 runs
     .venv/bin/python bench/bench_replay.py --projects 2000 --runs 1 --backends sqlite
 
 On the same events, per backend: the history import; the live (incremental) projector; the raw
@@ -33,12 +33,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from gen_province import province_file  # noqa: E402
 from results import write_section  # noqa: E402
-from services import figure_index  # noqa: E402
+from services.bus.inprocess import catch_up  # noqa: E402
+from services.entry.bootstrap import Settings, open_writer  # noqa: E402
+from services.ingest.accept import Acceptor  # noqa: E402
 from services.ingest.importer import import_file  # noqa: E402
-from services.query.figures import make_query, report_for  # noqa: E402
-from services.readmodel.sql import catch_up  # noqa: E402
-from services.readmodel.replay import replay  # noqa: E402
 from services.log import EventStore  # noqa: E402
+from services.log.verify import verify_log  # noqa: E402
+from services.query.figures import make_query, report_for  # noqa: E402
+from services.readmodel import columns as figure_index  # noqa: E402
+from services.readmodel.replay import replay  # noqa: E402
 
 OUT = ROOT / "bench" / "data" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -119,7 +122,8 @@ def bench_backend(backend: str, path: Path, args) -> dict:
     url = fresh_store(backend, args.projects)
     store = EventStore(url)
     out: dict = {"backend": backend}
-    seconds, summary = timed(lambda: import_file(path, store, lambda n, e: None))
+    appending = Acceptor(store)  # the log only: the projectors are measured one by one below
+    seconds, summary = timed(lambda: import_file(path, appending, lambda n, e: None))
     out["events"] = store.count()
     out["import"] = (seconds, summary.appended)
     print(f"[{backend}] import {summary.line()} in {seconds:.1f} s", flush=True)
@@ -131,11 +135,13 @@ def bench_backend(backend: str, path: Path, args) -> dict:
     out["store_read"] = [timed(lambda: sum(1 for _ in store.read(batch=20000)))[0] for _ in runs]
     print(f"[{backend}] read {median(out['lean']):.1f} s lean, {median(out['store_read']):.1f} s EventStore.read",
           flush=True)
+    out["verify"] = [timed(lambda: verify_log(store, workers=max(args.workers)))[0] for _ in runs]
+    print(f"[{backend}] verify-log {median(out['verify']):.1f} s ({max(args.workers)} workers)", flush=True)
     for workers in args.workers:
         key = f"rebuild_{workers}"
         out[key] = []
         for _ in runs:
-            result = replay(store, workers=workers, fresh=True)
+            result = replay(store, workers=workers, fresh=True, verify=False)  # verify-log is measured above
             out[key].append(result.seconds)
             print(f"[{backend}] {result.line()}", flush=True)
     cases = report_cases(args.seed, args.reports)
@@ -221,7 +227,7 @@ def rate(events: int, seconds: float) -> str:
 def markdown(results: list[dict], args, started: str, info: str) -> str:
     lines = [BEGIN, "## Replay, as-of reports and `eventsourcing` (bench/bench_replay.py)", "",
              f"Run {started}: {info}.", "",
-             f"History: `tools.history.county.province(seed {args.seed}, projects {args.projects})` "
+             f"History: `tools.history.province(seed {args.seed}, projects {args.projects})` "
              f"— {results[0]['events']:,} events in the log. Medians of {args.runs} runs unless marked *1 run*.",
              "", "| backend | step | seconds | events/s | vs raw read+decode |", "|---|---|---:|---:|---:|"]
     for r in results:
@@ -262,7 +268,7 @@ def markdown(results: list[dict], args, started: str, info: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--projects", type=int, default=20000)
+    parser.add_argument("--projects", type=int, default=35000)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgresql")

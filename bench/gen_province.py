@@ -1,7 +1,7 @@
-"""Write the province-scale history (tools.history.county.province) to bench/data/ (git-ignored).
+"""Write the province-scale history (tools.history.province) to bench/data/ (git-ignored).
 
-    .venv/bin/python bench/gen_province.py                      # 20,000 projects, 2023-2025
-    .venv/bin/python bench/gen_province.py --projects 2000      # a smaller one for a quick look
+    .venv/bin/python bench/gen_province.py                      # 35,000 projects, 2023-2025 (≈ 2.2M events)
+    .venv/bin/python bench/gen_province.py --projects 3500      # a smaller one for a quick look
 
 Prints the file, the number of events and each event type's share. The file is kept and reused
 for the same projects, seed and years: delete it after changing the generator.
@@ -22,7 +22,7 @@ from tools.history import province, write_jsonl  # noqa: E402
 DATA = ROOT / "bench" / "data"
 
 
-def province_file(projects: int = 20000, seed: int = 14, years: tuple[int, ...] = (2023, 2024, 2025)) -> Path:
+def province_file(projects: int = 35000, seed: int = 14, years: tuple[int, ...] = (2023, 2024, 2025)) -> Path:
     """The history's file, generated once and reused (same seed, same events)."""
     path = DATA / f"province-{projects}-{seed}-{'_'.join(map(str, years))}.jsonl"
     if not path.exists():
@@ -44,7 +44,7 @@ def _counted(events):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--projects", type=int, default=20000)
+    parser.add_argument("--projects", type=int, default=35000)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--years", default="2023,2024,2025")
     args = parser.parse_args()
