@@ -109,16 +109,6 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
         return views.ViewQuery(_check("region", views.check_region, region), _check("on", views.parse_on, on),
                                _check("as_of", parse_as_of, as_of))
 
-    @app.middleware("http")
-    async def _behind(request: Request, call_next):
-        """Reads say when the read model is behind the log (X-Projfacts-Behind: how many facts)."""
-        response = await call_next(request)
-        if request.method == "GET" and request.url.path.startswith("/v1/"):
-            behind = await run_in_threadpool(reader.behind)
-            if behind:
-                response.headers["X-Projfacts-Behind"] = str(behind)
-        return response
-
     @app.get("/healthz", tags=["service"], summary="Liveness, the log's head position and the read model's lag")
     def healthz() -> dict:
         return {"status": "ok", "head": store.head(), "behind": reader.behind()}
@@ -220,8 +210,30 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
         return JSONResponse(result, status_code=201 if result["outcome"] == "appended" else 200)
 
     access.document(app)  # reader security schemes, 401/403, the one error body in the OpenAPI description
+    app.add_middleware(Behind, reader=reader)
     app.add_middleware(access.Gate, reader=store, writer=writer.events)  # outermost: before any route
     return app
+
+
+class Behind:
+    """Reads say when the read model is behind the log (X-Projfacts-Behind: how many facts). Pure
+    ASGI, so that an exception raised while a route reads its body reaches the app's handlers as is."""
+
+    def __init__(self, app, reader):
+        self.app, self.reader = app, reader
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "GET" or not scope.get("path", "").startswith("/v1/"):
+            return await self.app(scope, receive, send)
+
+        async def send_with_lag(message):
+            if message["type"] == "http.response.start":
+                behind = await run_in_threadpool(self.reader.behind)
+                if behind:
+                    message = {**message, "headers": [*message.get("headers", []),
+                                                      (b"x-projfacts-behind", str(behind).encode())]}
+            await send(message)
+        await self.app(scope, receive, send_with_lag)
 
 
 def _may_see_project(viewer, project_id: str, project: dict | None) -> None:

@@ -51,9 +51,10 @@ def client(api_store):
 
 def anonymous(client, method: str, path: str, **kwargs):
     """A request through `client` without its default Authorization header."""
+    follow = kwargs.pop("follow_redirects", False)
     request = client.build_request(method, path, **kwargs)
     request.headers.pop("Authorization", None)
-    return client.send(request)
+    return client.send(request, follow_redirects=follow)
 
 
 @pytest.fixture
