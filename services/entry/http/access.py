@@ -143,6 +143,8 @@ def authorise(viewer: Viewer, path: str, params: list[tuple[str, str]]) -> tuple
         return "Authorization", (f"explain items and revisions are for statisticians and admins; this token is a "
                                  f"{viewer.role}")
     for name, value in params:
+        if path == "/":  # the page holds no figure; its pickers are in its URL, its reads are judged one by one
+            break
         if name == "region" and re.fullmatch(r"[0-9]{2}|[0-9]{4}|[0-9]{6}", value) and not viewer.covers(value):
             return "region", (f"region {value} is outside this token's territory ({viewer.territory}); "
                               f"a token sees its own region and what lies inside it, never a wider one")
