@@ -346,3 +346,23 @@ def test_the_reader_commands(store_url, tmp_path, client, api_store):
     assert audit.returncode == 0
     (row, *_) = orjson.loads(audit.stdout)
     assert row["status"] == 401 and row["request"].startswith("GET /v1/report?")
+
+
+def test_on_a_real_server_refusals_come_before_the_body(server, store_url, api_store, client, tokens):
+    """Over loopback (uvicorn): nobody reads nothing, a declared 2 MiB body is refused with 413, a
+    poisoned query is a 400, and a good token reads."""
+    import httpx
+
+    base = server(store_url)
+    with httpx.Client(base_url=base, timeout=30) as http:
+        assert_error(http.get("/v1/report", params=FIGURES), 401, "Authorization")
+        assert http.get("/", follow_redirects=False).headers["location"].startswith("/login?next=")
+        big = http.post("/v1/events", content=b"{" + b" " * (2 << 20) + b"}",
+                        headers={"Content-Type": "application/json"})
+        assert_error(big, 413, "body")
+        assert_error(http.get("/v1/report?region=14%00&period=2025Q1"), 400, "query")
+        assert http.get("/v1/report", params=FIGURES, headers=bearer(tokens["county_reader"])).status_code == 200
+        assert_error(http.get("/v1/report", params={**FIGURES, "region": "14"},
+                              headers=bearer(tokens["county_reader"])), 403, "region")
+    statuses = [row["status"] for row in refusals(api_store, 4)]
+    assert statuses == [403, 400, 413, 401]
