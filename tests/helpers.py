@@ -151,3 +151,18 @@ def append_history(writer, objs: Iterable[dict]):
     from services.log.store import prepare
 
     return writer.acceptor.import_prepared([prepare(validate_object(o)) for o in objs])
+
+
+def reader_headers(store, role: str = "admin", territory: str | None = None, township: str | None = None) -> dict:
+    """`Authorization` for a fresh reader token (issue 17: every HTTP read needs one); `store` is an
+    EventStore or a URL of a migrated store. Default: an admin of every region."""
+    from services.ingest.readers import create_reader
+    from services.log import EventStore
+
+    opened = EventStore(store) if isinstance(store, str) else store
+    try:
+        token = create_reader(opened, role, territory, township, label="test")[1]
+    finally:
+        if opened is not store:
+            opened.engine.dispose()
+    return {"Authorization": f"Bearer {token}"}

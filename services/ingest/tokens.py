@@ -1,4 +1,5 @@
-"""Department tokens for the HTTP ingest, and the audit of refused writes.
+"""Department tokens for the HTTP ingest, and the one audit of refused requests (writes, and since
+0010 reads: `services.ingest.readers`).
 
 A token is shown once, when created; only its SHA-256 is stored (a token is 256 random bits, so a
 slow password hash adds nothing). Each token names a department (DOMAIN.md codes) and its
@@ -74,14 +75,18 @@ def verify(store: EventStore, token: str | None) -> Publisher | None:
 
 def record_refusal(store: EventStore, status: int, reason: str, *, publisher: Publisher | None = None,
                    event_id: str | None = None, event_type: str | None = None, project_id: str | None = None,
-                   field: str | None = None, client: str | None = None) -> None:
-    """A refused write is itself a record: who tried what, and why it was refused."""
+                   field: str | None = None, client: str | None = None, token_id: str | None = None,
+                   role: str | None = None, request: str | None = None) -> None:
+    """A refused request is itself a record: who tried what, and why it was refused. A write names
+    its publisher (department, token) and event; a read its reader token (id, role) and `request`
+    (method, path and query)."""
     stamp = now_local()
     with store.engine.begin() as conn:
         conn.execute(insert(ingest_refusals).values(
             at=stamp.isoformat(), at_us=to_micros(stamp), status=status,
             department=publisher.department if publisher else None,
-            token_id=publisher.identity if publisher else None,
+            token_id=_short(publisher.identity if publisher else token_id, 12), role=_short(role, 16),
+            request=_short(request, 400),
             event_id=_short(event_id, 64), event_type=_short(event_type, 64), project_id=_short(project_id, 64),
             field=_short(field, 200), reason=_short(reason, 2000), client=_short(client, 64)))
 

@@ -122,7 +122,10 @@ def test_the_bulletin_over_http_names_the_file_in_chinese(store):
         from fastapi.testclient import TestClient
     from services.entry.http import create_app
 
+    from helpers import reader_headers
+
     with TestClient(create_app(store)) as client:
+        client.headers.update(reader_headers(store, "reader", REGION))
         response = client.get("/v1/bulletin.xlsx", params={"region": REGION, "period": "2025-05", "as_of": AS_OF})
         assert response.status_code == 200
         disposition = response.headers["content-disposition"]

@@ -6,7 +6,9 @@
     projfacts stats-entry | leaders | problems  (same options; problems/leaders: --policy, --remind-days)
     projfacts dossier PROJECT_ID [--on D] [--as-of T]
     projfacts token create DEPARTMENT --territory R | token list | token revoke TOKEN_ID
-    projfacts audit            refused writes, newest first
+    projfacts reader create --role reader|statistician|admin --territory R [--township T] | reader list |
+                     reader revoke TOKEN_ID          (who may read over HTTP)
+    projfacts audit            refused requests (writes and reads), newest first
     projfacts serve [--host 127.0.0.1] [--port 8000]
 """
 from __future__ import annotations
@@ -168,13 +170,73 @@ def token_revoke(ctx, token_id, db):
     click.echo(f"revoked {token_id}")
 
 
+@click.group("reader")
+def reader_group():
+    """Reader tokens for the HTTP reads and the dashboard (stored hashed; shown once). The command
+    line on this machine is the administrator's and needs none."""
+
+
+@reader_group.command("create")
+@click.option("--role", type=click.Choice(["reader", "statistician", "admin"]), required=True,
+              help="reader: figures, views, dossiers, desk, ledgers, bulletins, dashboard; statistician: also explain "
+                   "items and revisions; admin: as a statistician, and may cover every region.")
+@click.option("--territory", default=None,
+              help="Region code prefix it may read (14, 1405, 140522); required but for an admin (none: every region).")
+@click.option("--township", default=None, help="Only this township (its registered name) of a 6-digit territory.")
+@click.option("--label", default=None, help="A note: who holds the token.")
+@DB
+@click.pass_context
+def reader_create(ctx, role, territory, township, label, db):
+    """A new reader token; printed once, only its hash is kept."""
+    from services.ingest.readers import create_reader
+
+    try:
+        token_id, token = create_reader(writer(ctx, db).events, role, territory, township, label)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    where = (territory or "every region") + (f" township {township}" if township else "")
+    click.echo(f"reader token {token_id}: {role} of {where} (shown once, store it now):", err=True)
+    click.echo(token)
+
+
+@reader_group.command("list")
+@DB
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def reader_list(ctx, db, fmt):
+    """Reader tokens: id, role, territory, township, label, created, revoked (never the token)."""
+    from services.ingest.readers import list_readers
+    from services.entry.render.tables import dumps, table
+
+    rows = list_readers(reader(ctx, db).events)
+    if fmt == "json":
+        click.echo(dumps(rows))
+        return
+    keys = ["token_id", "role", "territory", "township", "label", "created_at", "revoked_at"]
+    click.echo(table(keys, [[r[k] or "" for k in keys] for r in rows]))
+
+
+@reader_group.command("revoke")
+@click.argument("token_id")
+@DB
+@click.pass_context
+def reader_revoke(ctx, token_id, db):
+    """Revoke a reader token by its id (from `reader list`); its login sessions end with it."""
+    from services.ingest.readers import revoke_reader
+
+    if not revoke_reader(writer(ctx, db).events, token_id):
+        raise click.ClickException(f"no active reader token {token_id}")
+    click.echo(f"revoked {token_id}")
+
+
 @click.command("audit")
 @DB
 @click.option("--limit", type=click.IntRange(1, 100000), default=100)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_context
 def audit_command(ctx, db, limit, fmt):
-    """Refused writes over HTTP, newest first: who, what, why."""
+    """Refused requests over HTTP, newest first: who, what, why — writes (department tokens) and reads
+    (reader tokens, `request` the refused method, path and query)."""
     from services.ingest.tokens import refusals
     from services.entry.render.tables import dumps, table
 
@@ -182,7 +244,8 @@ def audit_command(ctx, db, limit, fmt):
     if fmt == "json":
         click.echo(dumps(rows))
         return
-    keys = ["at", "status", "department", "token_id", "event_id", "event_type", "project_id", "field", "reason"]
+    keys = ["at", "status", "department", "role", "token_id", "request", "event_id", "event_type", "project_id",
+            "field", "reason"]
     click.echo(table(keys, [[str(r[k] if r[k] is not None else "") for k in keys] for r in rows]))
 
 
@@ -207,7 +270,7 @@ def serve_command(ctx, host, port, db):
 
 
 COMMANDS = (stage_command, stats_entry_command, leaders_command, problems_command, dossier_command,
-            token_group, audit_command, serve_command)
+            token_group, reader_group, audit_command, serve_command)
 
 
 def register(group: click.Group) -> None:

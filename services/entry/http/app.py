@@ -3,6 +3,10 @@
 Every read takes `as_of` (a recorded time; default now) and returns exactly the JSON that the
 matching CLI command prints with `--format json`; the views also take `on` (a business date;
 default today, Asia/Shanghai). `POST /v1/events` is the departments' write path.
+
+Every read needs a reader token or the dashboard's login session, and answers only inside its
+territory (`services/entry/http/access.py`: the gate in front of every route, the login, the one
+error body `{event_id, field, reason}` of every error).
 """
 from __future__ import annotations
 
@@ -20,11 +24,12 @@ from projections.periods import parse_as_of, parse_period
 from services.query import figures as queries
 from services.entry.render import tables as render
 from services.query import views
-from services.entry.http import schemas
+from services.entry.http import access, schemas
 from services.entry.http import dashboard
 from services.entry.http import desk
 from services.entry.http.bulletin import router as bulletin_router
-from services.entry.http.ingest import Refused, ingest
+from services.entry.http.ingest import Refused, authenticate, ingest
+from services.ingest.authorise import region_from_code
 from services.entry.bootstrap import Settings, open_reader, open_writer
 from services.ingest.authorise import Policy
 from services.log import EventStore
@@ -83,6 +88,8 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
                   description="Major-project facts (重大项目建设): figures, views and departmental ingest, "
                               "each as of any recorded time.")
     app.state.store, app.state.writer, app.state.reader = store, writer, reader
+    access.install(app, writer.events)  # one error body for every error; in-route refusals audited
+    app.include_router(access.router)  # /login, /logout: the dashboard's session
     app.include_router(dashboard.router)  # 驾驶舱 at /, vendored static files, /docs and /redoc
     app.include_router(desk.router)  # /v1/desk/* views and /v1/ledgers/{kind}.csv|.xlsx (services/entry/http/desk.py)
     app.include_router(bulletin_router)  # 通报: GET /v1/bulletin.xlsx|.md|.html (services/entry/http/bulletin.py)
@@ -90,7 +97,7 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
 
     @app.exception_handler(BadParameter)
     async def _bad_parameter(_request: Request, error: BadParameter):
-        return JSONResponse({"event_id": None, "field": error.field, "reason": error.reason}, status_code=400)
+        return JSONResponse(access.error_body(error.reason, error.field), status_code=400)
 
     def query(region: str, period: str, as_of: str | None, level: str | None, category=None):
         _check("region", views.check_region, region)
@@ -101,16 +108,6 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
     def view_query(region: str, on: str | None, as_of: str | None) -> views.ViewQuery:
         return views.ViewQuery(_check("region", views.check_region, region), _check("on", views.parse_on, on),
                                _check("as_of", parse_as_of, as_of))
-
-    @app.middleware("http")
-    async def _behind(request: Request, call_next):
-        """Reads say when the read model is behind the log (X-Projfacts-Behind: how many facts)."""
-        response = await call_next(request)
-        if request.method == "GET" and request.url.path.startswith("/v1/"):
-            behind = await run_in_threadpool(reader.behind)
-            if behind:
-                response.headers["X-Projfacts-Behind"] = str(behind)
-        return response
 
     @app.get("/healthz", tags=["service"], summary="Liveness, the log's head position and the read model's lag")
     def healthz() -> dict:
@@ -130,10 +127,15 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
 
     @app.get("/v1/rank/{figure}", tags=["figures"], summary="比学赶超: sub-regions best first on one figure",
              response_model=schemas.RankOut, responses=BAD)
-    def rank(figure: FigureId, region: str = REGION, period: str = PERIOD, as_of: str | None = AS_OF,
-             level: Level | None = LEVEL, category: CategoryName | None = CATEGORY,
+    def rank(request: Request, figure: FigureId, region: str = REGION, period: str = PERIOD,
+             as_of: str | None = AS_OF, level: Level | None = LEVEL, category: CategoryName | None = CATEGORY,
              by: Literal["county", "township"] = Query("county")):
-        return _json(queries.rank_for(store, figure.value, query(region, period, as_of, level, category), by))
+        ranking = queries.rank_for(store, figure.value, query(region, period, as_of, level, category), by)
+        viewer = access.viewer_of(request)
+        if viewer is not None and viewer.township:  # a township token: its own row (the gate allows by=township)
+            ranking["rows"] = [row for row in ranking["rows"]
+                               if row.get("township") == viewer.township and row["region"] == viewer.territory]
+        return _json(ranking)
 
     @app.get("/v1/stages", tags=["views"], summary="项目阶段: each project's lifecycle stage on a date",
              response_model=schemas.StagesOut, responses=BAD)
@@ -161,9 +163,28 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
 
     @app.get("/v1/projects/{project_id}/dossier", tags=["views"], summary="一项一档: every fact of one project",
              response_model=schemas.DossierOut, responses=BAD)
-    def dossier(project_id: str, on: str | None = ON, as_of: str | None = AS_OF):
-        return _json(views.dossier_for(store, project_id, _check("on", views.parse_on, on),
-                                       _check("as_of", parse_as_of, as_of)))
+    def dossier(request: Request, project_id: str, on: str | None = ON, as_of: str | None = AS_OF):
+        result = views.dossier_for(store, project_id, _check("on", views.parse_on, on),
+                                   _check("as_of", parse_as_of, as_of))
+        _may_see_project(access.viewer_of(request), project_id, result.get("project"))
+        return _json(result)
+
+    @app.get("/v1/revisions", tags=["figures"], summary="Figures that moved between two vintages, and the facts "
+                                                          "that moved them (statisticians and admins)",
+             responses=BAD)
+    def revisions(region: str = REGION, period: str = PERIOD,
+                  t_from: str = Query(..., alias="from", description="The earlier vintage: a recorded time or date."),
+                  t_to: str | None = Query(None, alias="to", description="The later vintage (default: now)."),
+                  level: Level | None = LEVEL, category: CategoryName | None = CATEGORY):
+        from services.query.vintages import revisions as revisions_of
+
+        query(region, period, t_from, level, category)
+        _check("to", parse_as_of, t_to)
+        try:
+            result = revisions_of(store, region, period, t_from, t_to, level, category.value if category else None)
+        except ValueError as error:
+            raise BadParameter("to", str(error)) from None
+        return _json(result)
 
     @app.post("/v1/events", tags=["ingest"], summary="A department publishes one event",
               status_code=201, response_model=schemas.Accepted,
@@ -176,17 +197,58 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
                              (409, "Event id already used with different content"),
                              (422, "Invalid event"))}})
     async def publish(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)):
-        body = await request.body()
         token = credentials.credentials if credentials else None
         client = request.client.host if request.client else None
-        try:
-            result = await run_in_threadpool(ingest, writer.acceptor, token, body, client)
+        try:  # who sends it first: an unknown sender's body is never read
+            publisher = await run_in_threadpool(authenticate, writer.acceptor, token, client,
+                                                access.request_line(request.scope))
+            body = await request.body()
+            result = await run_in_threadpool(ingest, writer.acceptor, token, body, client, publisher)
         except Refused as refused:
             headers = {"WWW-Authenticate": "Bearer"} if refused.status == 401 else None
             return JSONResponse(refused.body(), status_code=refused.status, headers=headers)
         return JSONResponse(result, status_code=201 if result["outcome"] == "appended" else 200)
 
+    access.document(app)  # reader security schemes, 401/403, the one error body in the OpenAPI description
+    app.add_middleware(Behind, reader=reader)
+    app.add_middleware(access.Gate, reader=store, writer=writer.events)  # outermost: before any route
     return app
+
+
+class Behind:
+    """Reads say when the read model is behind the log (X-Projfacts-Behind: how many facts). Pure
+    ASGI, so that an exception raised while a route reads its body reaches the app's handlers as is."""
+
+    def __init__(self, app, reader):
+        self.app, self.reader = app, reader
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "GET" or not scope.get("path", "").startswith("/v1/"):
+            return await self.app(scope, receive, send)
+
+        async def send_with_lag(message):
+            if message["type"] == "http.response.start":
+                behind = await run_in_threadpool(self.reader.behind)
+                if behind:
+                    message = {**message, "headers": [*message.get("headers", []),
+                                                      (b"x-projfacts-behind", str(behind).encode())]}
+            await send(message)
+        await self.app(scope, receive, send_with_lag)
+
+
+def _may_see_project(viewer, project_id: str, project: dict | None) -> None:
+    """A dossier only inside the token's territory (the project's registration in force on the
+    day asked, else the region in its code) and, for a township token, its township."""
+    if viewer is None or (not viewer.territory and not viewer.township):
+        return
+    region = (project or {}).get("region") or region_from_code(project_id)
+    if region is None or not viewer.covers(region):
+        raise access.Denied(403, "project_id", f"project {project_id} is outside this token's territory "
+                                               f"({viewer.territory})" if region else
+                            f"project {project_id} has no known region; this token sees {viewer.territory} only")
+    if viewer.township and (project or {}).get("township") != viewer.township:
+        raise access.Denied(403, "project_id", f"project {project_id} is not in township {viewer.township}, "
+                                               f"which is all this token sees")
 
 
 def app_from_env() -> FastAPI:

@@ -9,6 +9,7 @@ replace FastAPI's CDN-backed ones.
 """
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -34,10 +35,18 @@ def _openapi_url(request: Request) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard() -> FileResponse:
-    """驾驶舱: KPI cards, 开复工, plan vs actual by month, ranking (static/index.html + dashboard.js)."""
-    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
-                        headers={"Cache-Control": CACHE["page"]})
+def dashboard(request: Request) -> HTMLResponse:
+    """驾驶舱: KPI cards, 开复工, plan vs actual by month, ranking (static/index.html + dashboard.js).
+    Only with a login session or reader token (the gate, access.py); the page is told the viewer's
+    role and territory (`<body data-territory data-township data-role>`) to start from its region."""
+    viewer = getattr(request.state, "viewer", None)
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    if viewer is not None:
+        attributes = " ".join(f'data-{name}="{html.escape(value or "")}"' for name, value in (
+            ("territory", viewer.territory), ("township", viewer.township), ("role", viewer.role),
+            ("token", viewer.token_id)))
+        page = page.replace('<body data-state="loading">', f'<body data-state="loading" {attributes}>', 1)
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/static/{path:path}")

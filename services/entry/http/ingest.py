@@ -1,4 +1,5 @@
-"""The HTTP door for departments: authenticate → read → validate → the accept path.
+"""The HTTP door for departments: authenticate (before the body is read) → read → validate → the
+accept path.
 
 The token names the publisher (department and territory, `services.ingest.tokens`); the event is
 validated (`events.codec`) and handed to the same accept path as every other door
@@ -42,8 +43,22 @@ def _peek(body: bytes) -> dict:
     return {k: obj.get(k) if isinstance(obj.get(k), str) else None for k in ("event_id", "event_type", "project_id")}
 
 
-def ingest(acceptor: Acceptor, token: str | None, body: bytes, client: str | None = None) -> dict:
-    """Append one event sent by a department; returns the outcome, or raises Refused (recorded)."""
+def authenticate(acceptor: Acceptor, token: str | None, client: str | None = None,
+                 request: str | None = None) -> Publisher:
+    """The publisher a department token stands for, else Refused 401 (recorded) — decided before
+    the body is read, so the refusal names no event."""
+    publisher = verify(acceptor.events, token)
+    if publisher is None:
+        reason = "missing, unknown or revoked token" if token else "missing bearer token"
+        record_refusal(acceptor.events, 401, reason, field="Authorization", client=client, request=request)
+        raise Refused(401, reason, "Authorization")
+    return publisher
+
+
+def ingest(acceptor: Acceptor, token: str | None, body: bytes, client: str | None = None,
+           publisher: Publisher | None = None) -> dict:
+    """Append one event sent by a department (`publisher`: already authenticated, else by `token`);
+    returns the outcome, or raises Refused (recorded)."""
     store = acceptor.events
     seen = _peek(body)
 
@@ -54,7 +69,7 @@ def ingest(acceptor: Acceptor, token: str | None, body: bytes, client: str | Non
                        event_type=seen.get("event_type"), project_id=seen.get("project_id"), field=field, client=client)
         return Refused(status, reason, field, event_id)
 
-    publisher = verify(store, token)
+    publisher = publisher or verify(store, token)
     if publisher is None:
         raise refuse(401, "missing, unknown or revoked token" if token else "missing bearer token", "Authorization")
     try:

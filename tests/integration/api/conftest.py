@@ -17,7 +17,7 @@ import pytest
 from events.codec import validate_object
 from services.entry.http import create_app
 from services.ingest.tokens import create_token
-from helpers import append_history, writer_for
+from helpers import append_history, reader_headers, writer_for
 from services.log import EventStore
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
@@ -39,11 +39,22 @@ def api_store(store_url):
 
 @pytest.fixture
 def client(api_store):
+    """An in-process client that reads as an admin of every region (its default Authorization);
+    a request that must go without it deletes the header (`anonymous`)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # starlette: "install httpx2 instead"
         from fastapi.testclient import TestClient
     with TestClient(create_app(api_store)) as test_client:
+        test_client.headers.update(reader_headers(api_store))
         yield test_client
+
+
+def anonymous(client, method: str, path: str, **kwargs):
+    """A request through `client` without its default Authorization header."""
+    follow = kwargs.pop("follow_redirects", False)
+    request = client.build_request(method, path, **kwargs)
+    request.headers.pop("Authorization", None)
+    return client.send(request, follow_redirects=follow)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from openapi_spec_validator import validate
 
 from api_scenario import ON, REGION, build, pid
 from conftest import load
-from helpers import event
+from helpers import event, reader_headers
 from services.entry.http import create_app
 from services.ingest.tokens import create_token, refusals
 
@@ -51,13 +51,29 @@ CALLS = [
     ("get", "/v1/bulletin.md", "/v1/bulletin.md", {"region": REGION, "period": "2025Q1", "as_of": AS_OF}, 200),
     ("get", "/v1/bulletin.html", "/v1/bulletin.html", {"region": "1405", "period": "2025-05", "as_of": AS_OF}, 200),
     ("get", "/v1/bulletin.xlsx", "/v1/bulletin.xlsx", {"region": REGION, "period": "2025-13"}, 400),
+    ("get", "/v1/revisions", "/v1/revisions", {"region": REGION, "period": "2025Q1", "from": "2025-04-01",
+                                               "to": AS_OF}, 200),
+    ("get", "/v1/revisions", "/v1/revisions", {"region": REGION, "period": "2025Q1", "from": AS_OF,
+                                               "to": "2025-04-01"}, 400),
 ]
 
 
 def test_the_openapi_document_validates(sqlite_url):
     spec = create_app(sqlite_url).openapi()
     validate(spec)
-    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["HTTPBearer"]["scheme"] == "bearer" and schemes["ReaderToken"]["scheme"] == "bearer"
+    assert schemes["ReaderSession"] == {**schemes["ReaderSession"], "in": "cookie", "name": "projfacts_session"}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method == "get" and path.startswith("/v1/"):  # every read needs a reader token or session
+                assert operation["security"] == [{"ReaderToken": []}, {"ReaderSession": []}], path
+                assert {"401", "403"} <= set(operation["responses"]), path
+            for code, response in operation["responses"].items():  # one error body
+                if code[0] in "45":
+                    assert response["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/ErrorBody"}, (path, code)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
 
 
 def test_every_operation_in_the_document_is_exercised(sqlite_url):
@@ -83,7 +99,8 @@ def exercise(http, token: str) -> dict:
     created = http.post("/v1/events", json=started, headers={"Authorization": f"Bearer {token}"})
     assert created.status_code == 201, created.text
     refused = http.post("/v1/events", json=started, headers={"Authorization": "Bearer wrong"})
-    assert refused.status_code == 401 and refused.json()["event_id"] == started["event_id"]
+    assert refused.status_code == 401 and refused.json() == {
+        "event_id": None, "field": "Authorization", "reason": "missing, unknown or revoked token"}
     return bodies
 
 
@@ -96,7 +113,7 @@ def test_real_server_on_loopback(server, store_url, client, api_store):
     load(api_store, build().events)
     token = create_token(api_store, "project_center", REGION)[1]
     base = server(store_url)
-    with httpx.Client(base_url=base, timeout=30) as http:
+    with httpx.Client(base_url=base, timeout=30, headers=reader_headers(api_store)) as http:
         assert http.get("/openapi.json").json() == client.get("/openapi.json").json()
         served = exercise(http, token)
     # what the server answered for fixed as-of times is what the in-process app answers

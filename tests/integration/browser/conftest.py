@@ -9,7 +9,11 @@ Debian's headless Chromium driven by Playwright.
   --user-data-dir) and downloads nothing. Missing Chromium: skipped, or failed when $CI is set
   (scripts/setup.sh installs it as root).
 - `page`: a new zh-CN context, Asia/Shanghai, 1440×900, in which every request not to loopback is
-  aborted and recorded (`page.blocked`), as are page errors and console errors (`page.errors`).
+  aborted and recorded (`page.blocked`), as are page errors and console errors (`page.errors`);
+  logged in as the demo server's admin (a session cookie from POST /login). `anonymous_page`: the
+  same, logged in as nobody.
+- Reader tokens (issue 17) are made with `projfacts reader create` against the demo store:
+  `demo_server.auth` is the admin's Authorization header, `demo_server.tokens` every token by name.
 
 Every test here is marked `browser` (`-m "not browser"` leaves them out).
 """
@@ -59,6 +63,19 @@ def _env(home: Path) -> dict:
     return env
 
 
+class DemoServer(str):
+    """The base URL, with the reader tokens made for it (`tokens`) and the admin's header (`auth`)."""
+
+    tokens: dict[str, str]
+
+    @property
+    def auth(self) -> dict:
+        return {"Authorization": f"Bearer {self.tokens['admin']}"}
+
+
+READERS = {"admin": ["--role", "admin"], "county": ["--role", "reader", "--territory", "140522"]}
+
+
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
     """Base URL of `projfacts serve` over a fresh SQLite store holding the demo county's history."""
@@ -71,13 +88,20 @@ def demo_server(tmp_path_factory):
     imported = subprocess.run([str(PROJFACTS), "import", str(history), "--db", url], env=_env(home),
                               capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
     assert imported.returncode == 0, imported.stderr
+    tokens = {}
+    for name, args in READERS.items():
+        made = subprocess.run([str(PROJFACTS), "reader", "create", *args, "--label", name, "--db", url], env=_env(home),
+                              capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+        assert made.returncode == 0, made.stderr
+        tokens[name] = made.stdout.strip()
     port = _free_port()
     log_path = home / "server.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([str(PROJFACTS), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url],
                                    env=_env(home), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    base = DemoServer(f"http://127.0.0.1:{port}")
+    base.tokens = tokens
     try:
         deadline = time.monotonic() + READY_WITHIN_S
         while True:
@@ -119,9 +143,36 @@ def browser():
             chromium.close()
 
 
+def login_cookie(base: str, token: str) -> dict:
+    """The session cookie POST /login sets for a reader token, as Playwright takes it."""
+    answer = httpx.post(f"{base}/login", data={"token": token, "next": "/"}, timeout=30, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    return {"name": "projfacts_session", "value": answer.cookies["projfacts_session"], "url": base,
+            "httpOnly": True, "sameSite": "Strict"}
+
+
 @pytest.fixture
-def page(browser):
-    """A page that may reach loopback only; what it tried beyond is in `page.blocked`."""
+def page(browser, demo_server):
+    """A page that may reach loopback only (what it tried beyond is in `page.blocked`), logged in as
+    the demo server's admin."""
+    tab = _new_page(browser)
+    tab.context.add_cookies([login_cookie(demo_server, demo_server.tokens["admin"])])
+    try:
+        yield tab
+    finally:
+        tab.context.close()
+
+
+@pytest.fixture
+def anonymous_page(browser):
+    tab = _new_page(browser)
+    try:
+        yield tab
+    finally:
+        tab.context.close()
+
+
+def _new_page(browser):
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
                                   viewport={"width": 1440, "height": 900}, device_scale_factor=1)
     context.set_default_timeout(30_000)
@@ -141,7 +192,4 @@ def page(browser):
     tab.on("console", lambda message: errors.append(f"console.{message.type}: {message.text}")
            if message.type == "error" else None)
     tab.blocked, tab.errors = blocked, errors
-    try:
-        yield tab
-    finally:
-        context.close()
+    return tab

@@ -24,7 +24,7 @@ SCREENSHOT_DIR = Path(os.environ.get("PROJFACTS_SCREENSHOT_DIR", "/work/scratch"
 def api_report(base: str, region: str, period: str, as_of: str | None = None, level: str | None = None) -> dict:
     params = {"region": region, "period": period, **({"as_of": as_of} if as_of else {}),
               **({"level": level} if level else {})}
-    response = httpx.get(f"{base}/v1/report", params=params, timeout=30)
+    response = httpx.get(f"{base}/v1/report", params=params, timeout=30, headers=base.auth)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -106,7 +106,7 @@ def chart_texts(page, chart_id: str) -> list[str]:
 
 def desk_view(base: str, path: str, region: str, period: str, as_of: str | None = None) -> dict:
     params = {"region": region, "period": period, **({"as_of": as_of} if as_of else {})}
-    response = httpx.get(f"{base}/v1/desk/{path}", params=params, timeout=60)
+    response = httpx.get(f"{base}/v1/desk/{path}", params=params, timeout=60, headers=base.auth)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -171,7 +171,8 @@ def test_kpi_cards_show_the_report_and_the_charts_are_drawn(page, demo_server, t
         assert f"{shown_percent(value)}%" in monthly
     # ranking: the townships /v1/rank gives, each with its rate
     ranked = httpx.get(f"{demo_server}/v1/rank/start_or_resume_rate",
-                       params={"region": REGION, "period": PERIOD, "by": "township"}, timeout=30).json()
+                       params={"region": REGION, "period": PERIOD, "by": "township"}, timeout=30,
+                       headers=demo_server.auth).json()
     rows = ranked if isinstance(ranked, list) else ranked["rows"]
     texts = chart_texts(page, "chart-rank")
     for row in rows:
@@ -263,7 +264,8 @@ def test_the_ranking_follows_its_figure_and_unit(page, demo_server):
     page.wait_for_function("document.body.dataset.state === 'ready'"
                            " && document.getElementById('rank-scope').textContent.startsWith('年度投资完成率')")
     ranked = httpx.get(f"{demo_server}/v1/rank/investment_completion_rate",
-                       params={"region": REGION, "period": PERIOD, "by": "township"}, timeout=30).json()
+                       params={"region": REGION, "period": PERIOD, "by": "township"}, timeout=30,
+                       headers=demo_server.auth).json()
     rows = ranked if isinstance(ranked, list) else ranked["rows"]
     page.wait_for_function("([name, label]) => { const texts = [...document.querySelectorAll('#chart-rank svg text')]"
                            ".map(t => t.textContent.trim()); return texts.includes(name) && texts.includes(label); }",
@@ -275,7 +277,8 @@ def test_the_ranking_follows_its_figure_and_unit(page, demo_server):
     page.wait_for_function("document.body.dataset.state === 'ready'"
                            " && document.getElementById('rank-scope').textContent.includes('按县')")
     by_county = httpx.get(f"{demo_server}/v1/rank/investment_completion_rate",
-                          params={"region": REGION, "period": PERIOD, "by": "county"}, timeout=30).json()
+                          params={"region": REGION, "period": PERIOD, "by": "county"}, timeout=30,
+                          headers=demo_server.auth).json()
     row = (by_county if isinstance(by_county, list) else by_county["rows"])[0]
     page.wait_for_function("(label) => [...document.querySelectorAll('#chart-rank svg text')]"
                            ".some(t => t.textContent.trim() === label)", arg=f"{shown_percent(row['value'])}%")

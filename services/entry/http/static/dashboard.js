@@ -97,7 +97,7 @@
       .map((y) => `<option value="${y}">${y}年</option>`).join("");
     form.month.innerHTML = Array.from({ length: 12 }, (_, i) => i + 1)
       .map((m) => `<option value="${m}">${m === 1 ? "1月" : "1–" + m + "月"}</option>`).join("");
-    form.region.value = params.get("region") || "14";
+    form.region.value = params.get("region") || document.body.dataset.territory || "14";
     form.year.value = String(chosen.year);
     form.month.value = String(chosen.month);
     form.level.value = params.get("level") || "";
@@ -126,7 +126,11 @@
   }
 
   async function getJson(url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (response.status === 401) {  // the login session ended (expired, logged out, token revoked)
+      location.href = `login?next=${encodeURIComponent(location.pathname + location.search)}`;
+      throw new Error("401 请重新登录");
+    }
     const body = await response.json().catch(() => null);
     if (!response.ok) {
       const reason = body && (body.reason || (body.detail && JSON.stringify(body.detail))) || response.statusText;
@@ -378,7 +382,9 @@
 
   async function loadRegions(q) {
     // the counties under the province that have projects, from the ranking by county (names when the API gives them)
-    const province = q.region.slice(0, 2);
+    // a token sees its territory and below only: start the list there (an admin's: the province)
+    const province = document.body.dataset.territory || q.region.slice(0, 2);
+    if (document.body.dataset.township) return;  // a township's token: its county's ranking is not its to see
     try {
       const body = await getJson(apiUrl("v1/rank/start_or_resume_rate", { ...q, region: province, level: null }, { by: "county" }));
       const rows = Array.isArray(body) ? body : body.rows || [];
@@ -386,7 +392,7 @@
       for (const row of rows) {
         const code = row.county || row.region;
         if (!code) continue;
-        options.set(code.slice(0, 4), options.get(code.slice(0, 4)) || null);
+        if (code.slice(0, 4).startsWith(province)) options.set(code.slice(0, 4), options.get(code.slice(0, 4)) || null);
         options.set(code, row.region_name || null);
       }
       $("regions").innerHTML = [...options].sort()
@@ -433,6 +439,12 @@
     }
   }
 
+  const ROLE_NAMES = { reader: "查阅", statistician: "统计", admin: "管理员" };
+  const who = document.body.dataset;
+  if (who.role) {
+    $("who").textContent = `${ROLE_NAMES[who.role] || who.role} · ${who.territory || "全部地区"}` +
+      `${who.township ? " " + who.township : ""}`;
+  }
   initPickers();
   form.as_of.addEventListener("change", () => { exactAsOf = null; });
   form.addEventListener("change", load);
