@@ -187,6 +187,7 @@ class _Reads:
         self.labels = figure_index.Lookup(store.engine)
         self.as_of_us = to_micros(query.as_of)
         self._evaluations: dict[str, Evaluation] = {}
+        self._targets: dict[int, list] = {}
 
     def evaluation(self, period: Period) -> Evaluation:
         if period.label not in self._evaluations:
@@ -197,10 +198,17 @@ class _Reads:
         q = self.query
         return Query(q.region, period, q.as_of, q.level, q.category)
 
+    def targets(self, year: int) -> list:
+        """The year's targets as of the query, read once; only the region's and its sub-regions' (the
+        only ones a report or rank of the region can use)."""
+        if year not in self._targets:
+            found = load_targets(self.store.engine, year, self.as_of_us)
+            self._targets[year] = [t for t in found if t.data["region"].startswith(self.query.region)]
+        return self._targets[year]
+
     def rank(self, figure_id: str, period: Period, by: str) -> dict:
         """What `rank_for` gives (projfacts rank --format json), from the evaluation kept for the period."""
-        targets = load_targets(self.store.engine, period.year, self.as_of_us)
-        return rank_json(self.evaluation(period), targets, self.query_for(period), figure_id, by, self.labels.township)
+        return rank_json(self.evaluation(period), self.targets(period.year), self.query_for(period), figure_id, by, self.labels.township)
 
 
 def build(store: EventStore, query: Query, bottom: int = BOTTOM, lights: Lights | None = None) -> Bulletin:
