@@ -21,6 +21,7 @@ from projections.views.funding import funding_view
 from projections.views.lagging import lagging_view
 from projections.views.leaders import leaders_view
 from projections.views.lights import Lights
+from projections.views.reads import VIEWS as READS
 from projections.views.problems import POLICIES, DeadlinePolicy, problems_view
 from projections.views.procedures import procedures_view, weekly_view
 from projections.views.starts import starts_view
@@ -86,9 +87,9 @@ def make_desk_query(region: str, on: str | None = None, period: str | None = Non
 
 
 # ---- loading ---------------------------------------------------------------------------------
-def _facts(store: EventStore, q: DeskQuery, year: int | None = None) -> list[Fact]:
-    """The region's facts as of `q.as_of` (a whole county's: fine at a county's scale)."""
-    return region_facts(store.engine, q.region, q.as_of_us, q.on.year if year is None else year)
+def _facts(store: EventStore, q: DeskQuery, view: str, year: int | None = None) -> list[Fact]:
+    """The region's facts of the types `view` reads (projections/views/reads.py), as of `q.as_of`."""
+    return region_facts(store.engine, q.region, q.as_of_us, q.on.year if year is None else year, READS[view])
 
 
 def _stamped(result: dict, q: DeskQuery, lights: Lights | None = None) -> dict:
@@ -106,33 +107,33 @@ def _lights(lights: Lights | None) -> Lights:
 # ---- the views -------------------------------------------------------------------------------
 def starts_for(store: EventStore, q: DeskQuery, lights: Lights | None = None) -> dict:
     lights = _lights(lights)
-    return _stamped(starts_view(_facts(store, q), q.region, q.on, lights), q, lights)
+    return _stamped(starts_view(_facts(store, q, "starts"), q.region, q.on, lights), q, lights)
 
 
 def procedures_for(store: EventStore, q: DeskQuery, lights: Lights | None = None) -> dict:
     lights = _lights(lights)
-    facts = _facts(store, q, q.plan_year)
+    facts = _facts(store, q, "procedures", q.plan_year)
     return _stamped(procedures_view(facts, q.region, q.on, q.plan_year, lights), q, lights)
 
 
 def weekly_for(store: EventStore, q: DeskQuery, lights: Lights | None = None) -> dict:
     lights = _lights(lights)
-    facts = _facts(store, q, q.plan_year)
+    facts = _facts(store, q, "procedures-weekly", q.plan_year)
     return _stamped(weekly_view(facts, q.region, q.on, q.plan_year, lights), q, lights)
 
 
 def lagging_for(store: EventStore, q: DeskQuery, lights: Lights | None = None,
                 policy: DeadlinePolicy = POLICIES["default"]) -> dict:
     lights = _lights(lights)
-    return _stamped(lagging_view(_facts(store, q), q.region, q.on, lights, policy), q, lights)
+    return _stamped(lagging_view(_facts(store, q, "lagging"), q.region, q.on, lights, policy), q, lights)
 
 
 def coverage_for(store: EventStore, q: DeskQuery) -> dict:
-    return _stamped(coverage_view(_facts(store, q), q.region, q.on), q)
+    return _stamped(coverage_view(_facts(store, q, "coverage"), q.region, q.on), q)
 
 
 def funding_for(store: EventStore, q: DeskQuery) -> dict:
-    return _stamped(funding_view(_facts(store, q), q.region, q.on), q)
+    return _stamped(funding_view(_facts(store, q, "funding"), q.region, q.on), q)
 
 
 def board_for(store: EventStore, q: DeskQuery, by: str | None = None, lights: Lights | None = None) -> dict:
@@ -140,7 +141,7 @@ def board_for(store: EventStore, q: DeskQuery, by: str | None = None, lights: Li
     by = by or ("township" if len(q.region) == 6 else "county")
     if by not in ("county", "township"):
         raise DeskError("by", f"by must be county or township, got {by!r}")
-    return _stamped(board_view(_facts(store, q), q.region, q.on, lights, by), q, lights)
+    return _stamped(board_view(_facts(store, q, "board"), q.region, q.on, lights, by), q, lights)
 
 
 def ledger_view(store: EventStore, kind: str, q: DeskQuery, lights: Lights | None = None) -> dict:
@@ -154,7 +155,7 @@ def ledger_view(store: EventStore, kind: str, q: DeskQuery, lights: Lights | Non
         return procedures_for(store, q, lights)
     if kind == "funding":
         return funding_for(store, q)
-    facts = _facts(store, q)
+    facts = _facts(store, q, kind)
     if kind == "stats-entry":
         return _stamped(stats_entry_view(facts, q.region, q.on, lights), q, lights)
     if kind == "problems":

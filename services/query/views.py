@@ -13,6 +13,7 @@ from projections.facts import Fact
 from projections.views.dossier import dossier
 from projections.views.lights import Lights
 from projections.views.leaders import leaders_view
+from projections.views.reads import VIEWS as READS
 from projections.views.problems import POLICIES, DeadlinePolicy, problems_view
 from projections.views.stage import stage_view
 from projections.views.stats_entry import stats_entry_view
@@ -66,8 +67,9 @@ def deadline_policy(name: str = "default", remind_days: int | None = None) -> De
 
 
 # ---- loading ---------------------------------------------------------------------------------
-def _region_facts(store: EventStore, q: ViewQuery) -> list[Fact]:
-    return region_facts(store.engine, q.region, q.as_of_us, q.on.year)
+def _region_facts(store: EventStore, q: ViewQuery, view: str) -> list[Fact]:
+    """The region's facts of the types `view` reads (projections/views/reads.py), as of q.as_of."""
+    return region_facts(store.engine, q.region, q.as_of_us, q.on.year, READS[view])
 
 
 def _stamped(result: dict, q: ViewQuery) -> dict:
@@ -77,7 +79,7 @@ def _stamped(result: dict, q: ViewQuery) -> dict:
 
 # ---- the views -------------------------------------------------------------------------------
 def stage_for(store: EventStore, q: ViewQuery) -> dict:
-    return _stamped(stage_view(_region_facts(store, q), q.region, q.on), q)
+    return _stamped(stage_view(_region_facts(store, q, "stage"), q.region, q.on), q)
 
 
 def _lights(lights: Lights | None) -> Lights:
@@ -85,17 +87,17 @@ def _lights(lights: Lights | None) -> Lights:
 
 
 def stats_entry_for(store: EventStore, q: ViewQuery, lights: Lights | None = None) -> dict:
-    return _stamped(stats_entry_view(_region_facts(store, q), q.region, q.on, _lights(lights)), q)
+    return _stamped(stats_entry_view(_region_facts(store, q, "stats-entry"), q.region, q.on, _lights(lights)), q)
 
 
 def leaders_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLICIES["default"],
                 lights: Lights | None = None) -> dict:
-    return _stamped(leaders_view(_region_facts(store, q), q.region, q.on, policy, _lights(lights)), q)
+    return _stamped(leaders_view(_region_facts(store, q, "leaders"), q.region, q.on, policy, _lights(lights)), q)
 
 
 def problems_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLICIES["default"],
                  lights: Lights | None = None) -> dict:
-    return _stamped(problems_view(_region_facts(store, q), q.region, q.on, policy, _lights(lights)), q)
+    return _stamped(problems_view(_region_facts(store, q, "problems"), q.region, q.on, policy, _lights(lights)), q)
 
 
 def dossier_for(store: EventStore, project_id: str, on: date, as_of: datetime) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import orjson
 from sqlalchemy import Engine, and_, func, or_, select, text
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from events.registry import REGISTRY
 from services.readmodel import columns as figure_index
 from projections.facts import Fact
-from projections.ledger import fold_all, visible
+from projections.ledger import RETRACTION, fold_all, visible
 from services.log.engine import is_sqlite
 from services.log.store import StoredEvent
 from services.readmodel.tables import checkpoints, facts, project_regions
@@ -190,16 +190,21 @@ def event_ids_at(engine: Engine, positions: Sequence[int]) -> dict[int, str]:
     return found
 
 
-def region_facts(engine: Engine, region: str, as_of_us: int, year: int) -> list[Fact]:
+def region_facts(engine: Engine, region: str, as_of_us: int, year: int, types: Iterable[str] | None = None
+                 ) -> list[Fact]:
     """Visible facts of every project ever registered in the region prefix (a superset: the views
     keep the projects whose registration in force lies in the region). Of the facts that belong
-    to a year (plans, designations, investment), only `year`'s; every resumption (a stage)."""
+    to a year (plans, designations, investment), only `year`'s; every resumption (a stage). Only
+    facts of `types` when given (what a view reads, projections/views/reads.py), and retractions."""
     in_region = select(project_regions.c.project_id).where(project_regions.c.region.like(f"{region}%"))
-    query = select(facts).where(
+    conditions = [
         facts.c.recorded_us <= as_of_us,
         facts.c.project_id.in_(in_region),
         or_(facts.c.year.is_(None), facts.c.year == year, facts.c.event_type == "ConstructionResumed"),
-    ).order_by(facts.c.position)
+    ]
+    if types is not None:
+        conditions.append(facts.c.event_type.in_(sorted({*types, RETRACTION})))
+    query = select(facts).where(*conditions).order_by(facts.c.position)
     with engine.connect() as conn:
         rows = [fact_of_row(r) for r in conn.execute(query)]
     return list(visible(fold_all(rows), as_of_us))
