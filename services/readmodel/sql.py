@@ -154,6 +154,19 @@ def fact_of_row(row) -> Fact:
                 row.department, orjson.loads(row.payload))
 
 
+# The columns a Fact is made of, in its order: selected as such, rows unpack by position (a third of
+# the time of attribute access on a million-row region read).
+FACT_COLUMNS = (facts.c.position, facts.c.event_id, facts.c.event_type, facts.c.project_id, facts.c.occurred_on,
+                facts.c.recorded_us, facts.c.department, facts.c.payload)
+
+
+def facts_of(rows) -> list[Fact]:
+    """Rows of FACT_COLUMNS as the projections read them."""
+    day, loads = _day, orjson.loads
+    return [Fact(position, event_id, event_type, project_id, day(occurred_on), recorded_us, department, loads(payload))
+            for position, event_id, event_type, project_id, occurred_on, recorded_us, department, payload in rows]
+
+
 _day = lru_cache(maxsize=None)(date.fromisoformat)  # a history has a few thousand distinct days
 
 
@@ -204,9 +217,9 @@ def region_facts(engine: Engine, region: str, as_of_us: int, year: int, types: I
     ]
     if types is not None:
         conditions.append(facts.c.event_type.in_(sorted({*types, RETRACTION})))
-    query = select(facts).where(*conditions).order_by(facts.c.position)
+    query = select(*FACT_COLUMNS).where(*conditions).order_by(facts.c.position)
     with engine.connect() as conn:
-        rows = [fact_of_row(r) for r in conn.execute(query)]
+        rows = facts_of(conn.execute(query))
     return list(visible(fold_all(rows), as_of_us))
 
 
@@ -235,7 +248,7 @@ def report_facts(engine: Engine, region: str, year: int, as_of_us: int, before: 
     if before is not None:
         conditions.append(facts.c.position < before)
     with engine.connect() as conn:
-        return [fact_of_row(r) for r in conn.execute(select(facts).where(*conditions).order_by(facts.c.position))]
+        return facts_of(conn.execute(select(*FACT_COLUMNS).where(*conditions).order_by(facts.c.position)))
 
 
 def facts_after(engine: Engine, projects: Sequence[str], old_us: int, old_before: int | None, new_us: int,
