@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 
-from projections.periods import LOCAL, parse_as_of
+from projections.periods import LOCAL, parse_as_of, parse_day
 from projections.facts import Fact
 from projections.views.dossier import dossier
 from projections.views.lights import Lights
@@ -38,10 +38,7 @@ def parse_on(text: str | None) -> date:
     """A business date YYYY-MM-DD; default today in Asia/Shanghai."""
     if text is None:
         return datetime.now(LOCAL).date()
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"on must be a date YYYY-MM-DD, got {text!r}") from None
+    return parse_day(text, "on")
 
 
 def check_region(region: str) -> str:
