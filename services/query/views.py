@@ -47,6 +47,17 @@ def check_region(region: str) -> str:
     return region
 
 
+def check_project_id(project_id: str) -> str:
+    """A project code as the envelope allows it (events.envelope.ProjectId)."""
+    from events import limits
+
+    if not isinstance(project_id, str) or not 0 < len(project_id) <= limits.PROJECT_ID_MAX \
+            or not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_.\-]*", project_id):
+        raise ValueError(f"project_id must be 1–{limits.PROJECT_ID_MAX} ASCII letters, digits and _ . -, "
+                         f"starting with a letter or digit, got {project_id[:80]!r}")
+    return project_id
+
+
 def make_view_query(region: str, on: str | None = None, as_of: str | None = None) -> ViewQuery:
     return ViewQuery(check_region(region), parse_on(on), parse_as_of(as_of))
 
