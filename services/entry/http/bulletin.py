@@ -51,7 +51,8 @@ def _bulletin(request: Request, suffix: str, region: str, period: str, as_of: st
     from services.query.known import require_region
 
     query = make_query(region, period, as_of, level, category)
-    data = build(require_region(request.app.state.store, region), query, bottom)
+    require_region(request.app.state.store, region)
+    data = build(request.app.state.store, query, bottom)
     return Response(render(data, suffix), media_type=MEDIA_TYPES[suffix],
                     headers={"Content-Disposition": disposition(filename(data, suffix), suffix, region,
                                                                 query.period.label)})

@@ -130,8 +130,8 @@ def _view(request: Request, run, region: str, on: str | None, period: str | None
           year: int | None = None, **extra) -> Response:
     try:
         query = desk.make_desk_query(region, on, period, as_of, year)
-        store = require_region(request.app.state.reader.events, query.region)
-        return _json(run(store, query, **extra))
+        require_region(request.app.state.reader.events, query.region)
+        return _json(run(request.app.state.reader.events, query, **extra))
     except desk.DeskError as error:
         return _bad(error)
 
@@ -194,7 +194,8 @@ def _ledger(request: Request, kind: str, suffix: str, region: str, period: str, 
         if kind not in desk.LEDGER_KINDS:
             raise desk.DeskError("kind", f"kind must be one of {', '.join(desk.LEDGER_KINDS)}, got {kind!r}")
         query = desk.make_desk_query(region, period=period, as_of=as_of)
-        view = desk.ledger_view(require_region(request.app.state.reader.events, query.region), kind, query)
+        require_region(request.app.state.reader.events, query.region)
+        view = desk.ledger_view(request.app.state.reader.events, kind, query)
     except desk.DeskError as error:
         return _bad(error)
     table = ledger_table(kind, view)
