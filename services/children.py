@@ -20,14 +20,23 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 WATCH_EVERY_S = 1.0
 
 
-def die_with_parent() -> None:
-    """Make the calling (worker) process end when its parent process ends."""
-    parent = os.getppid()
+def die_with_parent(parent: int | None = None) -> None:
+    """Make the calling (worker) process end when its parent process ends. `parent`: the pid of the
+    process that started the pool (`initargs=(os.getpid(),)`), so that a parent killed while the
+    worker was still starting is noticed too; by default the worker's parent now."""
+    parent = os.getppid() if parent is None else parent
     if sys.platform.startswith("linux") and _pdeathsig(signal.SIGKILL):
         if os.getppid() != parent:  # the parent died before the request took effect
             os._exit(1)
         return
+    if os.getppid() != parent:
+        os._exit(1)
     threading.Thread(target=_watch, args=(parent,), name="die-with-parent", daemon=True).start()
+
+
+def pool_options() -> dict:
+    """`ProcessPoolExecutor(..., **pool_options())`: workers that die with this process."""
+    return {"initializer": die_with_parent, "initargs": (os.getpid(),)}
 
 
 def _pdeathsig(sig: int) -> bool:
