@@ -60,10 +60,25 @@ def from_validation_error(exc: ValidationError, event_id: str | None) -> EventEr
     return EventError(_reason(first), field=_field_path(first["loc"]) or None, event_id=event_id)
 
 
+def whole_numbers(value: Any) -> Any:
+    """JSON numbers as JSON means them: `2025.0` (or `2.025e3`) is the integer 2025, as JSON Schema's
+    `integer` says (the OpenAPI document's), so a year, month or schema_version written so is read as
+    that integer. Any other float stays a float (and is refused where an integer or a decimal string
+    is meant); no field of the catalogue takes a float."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) <= 2**53 else value
+    if isinstance(value, dict):
+        return {key: whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(item) for item in value]
+    return value
+
+
 def validate_object(obj: Any, registry: Registry = REGISTRY) -> Event:
     """A JSON object (already parsed) to its event model, or EventError."""
     if not isinstance(obj, dict):
         raise EventError(f"must be a JSON object, got {type(obj).__name__}")
+    obj = whole_numbers(obj)
     event_id = _readable_id(obj)
     schema = registry.get(obj.get("event_type"), obj.get("schema_version"), event_id)
     if obj.get("project_id", ...) is None and schema.event_type not in PROJECTLESS_TYPES:

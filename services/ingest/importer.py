@@ -18,6 +18,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from events.codec import parse_line
 from events.errors import EventError
+from services.children import pool_options
 from services.ingest.accept import Acceptor
 from services.log.store import PreparedEvent, prepare
 
@@ -74,7 +75,7 @@ def _validated(chunks: Iterable[Chunk], workers: int) -> Iterator[Validated]:
             yield validate_chunk(chunk)
         return
     ahead = 2 * workers + APPEND_EVENTS // CHUNK_LINES  # a whole transaction's worth ready
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, **pool_options()) as pool:
         in_flight: deque = deque()
         for chunk in chunks:
             in_flight.append(pool.submit(validate_chunk, chunk))

@@ -15,6 +15,7 @@ from multiprocessing import get_context
 import orjson
 from sqlalchemy import func, select
 
+from services.children import pool_options
 from services.log.engine import make_engine
 from services.log.store import EventStore
 from services.log.tables import events
@@ -95,7 +96,8 @@ def verify_log(store: EventStore, workers: int = 1) -> LogCheck:
     ranges = [(start, min(start + STEP, head)) for start in range(0, head, STEP)]
     if workers > 1 and len(ranges) > 1:
         url = engine.url.render_as_string(hide_password=False)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                 **pool_options()) as pool:
             results = list(pool.map(_check_range, [url] * len(ranges), *zip(*ranges)))
     else:
         results = [_check_range(None, a, b, engine) for a, b in ranges]

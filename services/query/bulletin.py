@@ -35,7 +35,9 @@ Choices the contract leaves open, made once here:
 """
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from projections.figures import FIGURES
@@ -71,17 +73,27 @@ NO_TOWNSHIP = "未填报乡镇"
 
 # ---- periods ---------------------------------------------------------------------------------------
 def previous_period(period: Period) -> Period:
-    """The period of the same length just before (see the module's docstring)."""
+    """The period of the same length just before (see the module's docstring). Built here, not
+    parsed: the period before 1990's first one lies outside the years a query may ask for, and a
+    bulletin for it compares with that empty period (no 较上期 values) rather than failing."""
     label, year = period.label, period.year
     if "-" in label:
         month = period.month
-        return parse_period(f"{year}-{month - 1:02d}" if month > 1 else f"{year - 1}-12")
+        return _period(f"{year}-{month - 1:02d}" if month > 1 else f"{year - 1}-12")
     if "Q" in label:
         quarter = int(label[-1])
-        return parse_period(f"{year}Q{quarter - 1}" if quarter > 1 else f"{year - 1}Q4")
+        return _period(f"{year}Q{quarter - 1}" if quarter > 1 else f"{year - 1}Q4")
     if "H" in label:
-        return parse_period(f"{year}H1" if label.endswith("H2") else f"{year - 1}H2")
-    return parse_period(f"{year - 1}")
+        return _period(f"{year}H1" if label.endswith("H2") else f"{year - 1}H2")
+    return _period(f"{year - 1}")
+
+
+def _period(label: str) -> Period:
+    """A well-formed label's period, whatever its year."""
+    year = int(label[:4])
+    last_month = {"": 12, "H1": 6, "H2": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}.get(label[4:]) \
+        or int(label[5:])
+    return Period(label, year, date(year, last_month, calendar.monthrange(year, last_month)[1]))
 
 
 def sub_level(region: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from events import limits
 from projections.facts import Fact
 from projections.names import region_name
 from projections.periods import LOCAL, parse_as_of, parse_period
@@ -75,8 +76,8 @@ def make_desk_query(region: str, on: str | None = None, period: str | None = Non
     known = stamp.astimezone(LOCAL).date()
     if on is not None and period is not None:
         raise DeskError("period", "give either on (a date) or period, not both")
-    if year is not None and not 1900 <= year <= 2999:
-        raise DeskError("year", f"year must be 1900–2999, got {year}")
+    if year is not None and not limits.YEAR_MIN <= year <= limits.YEAR_MAX:
+        raise DeskError("year", f"year must be {limits.YEAR_MIN}–{limits.YEAR_MAX}, got {year}")
     if period is not None:
         found = _checked("period", parse_period, period)
         return DeskQuery(region, min(found.through, known), stamp, found.label, found.through, year)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 
-from projections.periods import LOCAL, parse_as_of
+from projections.periods import LOCAL, parse_as_of, parse_day
 from projections.facts import Fact
 from projections.views.dossier import dossier
 from projections.views.lights import Lights
@@ -39,16 +39,24 @@ def parse_on(text: str | None) -> date:
     """A business date YYYY-MM-DD; default today in Asia/Shanghai."""
     if text is None:
         return datetime.now(LOCAL).date()
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"on must be a date YYYY-MM-DD, got {text!r}") from None
+    return parse_day(text, "on")
 
 
 def check_region(region: str) -> str:
     if not isinstance(region, str) or not re.fullmatch(r"[0-9]{2}|[0-9]{4}|[0-9]{6}", region):
         raise ValueError(f"region must be a 2-, 4- or 6-digit code prefix, got {region!r}")
     return region
+
+
+def check_project_id(project_id: str) -> str:
+    """A project code as the envelope allows it (events.envelope.ProjectId)."""
+    from events import limits
+
+    if not isinstance(project_id, str) or not 0 < len(project_id) <= limits.PROJECT_ID_MAX \
+            or not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_.\-]*", project_id):
+        raise ValueError(f"project_id must be 1–{limits.PROJECT_ID_MAX} ASCII letters, digits and _ . -, "
+                         f"starting with a letter or digit, got {project_id[:80]!r}")
+    return project_id
 
 
 def make_view_query(region: str, on: str | None = None, as_of: str | None = None) -> ViewQuery:

@@ -30,6 +30,7 @@ from sqlalchemy import Engine, delete, func, insert, select, text
 from events.catalogue import CATALOGUE_V1
 from events.registry import REGISTRY
 from projections.figures.columns import KINDS
+from services.children import pool_options
 from services.readmodel import columns as figure_index
 from services.readmodel.sql import COUNT, EMBEDDED, fact_row_of, save_checkpoint
 from services.readmodel.rebuild import Window, read_figures, write_window
@@ -383,7 +384,8 @@ def _run_workers(store: EventStore, plan: Plan, batch: int, on_batch: OnBatch | 
         _update(bar, engine, plan, names)
         return
     url = engine.url.render_as_string(hide_password=False)
-    with ProcessPoolExecutor(max_workers=plan.workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=plan.workers, mp_context=get_context("spawn"),
+                             **pool_options()) as pool:
         futures = [pool.submit(_worker_process, url, plan, i, batch, on_batch) for i in range(plan.workers)]
         pending = set(futures)
         while pending:

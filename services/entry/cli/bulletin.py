@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from services.entry.cli.common import db_option, reader
+from services.entry.cli.common import db_option, known_region, reader
 
 
 def register(main: click.Group) -> None:
@@ -41,7 +41,7 @@ def register(main: click.Group) -> None:
             query = make_query(region, period, as_of, level, category)
         except ValueError as error:
             raise click.BadParameter(str(error)) from None
-        data = build(reader(ctx, db).events, query, bottom)
+        data = build(known_region(reader(ctx, db).events, query.region), query, bottom)
         path = Path(out)
         path.write_bytes(render(data, suffix))
         click.echo(f"wrote {path} ({data.region_name} {query.period.label}, as of {query.as_of.isoformat()})")

@@ -14,6 +14,9 @@ import sys
 
 import click
 
+# How long a one-shot client (submit) waits for the broker before saying it cannot reach it.
+REACH_MS = 4000
+
 BOOTSTRAP = click.option("--bootstrap", default=None,
                          help="Kafka bootstrap servers host:port[,…] (default: $PROJFACTS_BOOTSTRAP, else 127.0.0.1:9092).")
 
@@ -28,6 +31,22 @@ def _logging(level: str = "INFO") -> None:
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+
+
+def _reach(config):
+    """A producer whose first contact with the broker is bounded (REACH_MS): one clear line, not a
+    30-second wait and a traceback, when no broker answers at the bootstrap address."""
+    from kafka.errors import KafkaError
+
+    from services.bus.producer import kafka_producer
+
+    try:
+        return kafka_producer(config, bootstrap_timeout_ms=REACH_MS, max_block_ms=REACH_MS)
+    except KafkaError as error:
+        raise click.ClickException(
+            f"cannot reach the Kafka broker at {config.bootstrap} within {REACH_MS // 1000} s "
+            f"({type(error).__name__}): is it running? (--bootstrap or PROJFACTS_BOOTSTRAP; "
+            f"scripts/stack.sh start starts a local one)") from None
 
 
 def register(main: click.Group) -> None:
@@ -48,7 +67,7 @@ def register(main: click.Group) -> None:
         def refused(number, error):
             click.echo(f"line {number}: {error.describe()}", err=True)
 
-        with DepartmentProducer(config, department=department) as producer:
+        with DepartmentProducer(config, department=department, producer=_reach(config)) as producer:
             summary = publish_file(file, producer, refused, progress=sys.stderr.isatty())
         click.echo(summary.line())
         sys.exit(1 if summary.refused else 0)

@@ -7,17 +7,19 @@ from sqlalchemy.exc import OperationalError
 
 from services.entry.bootstrap import Reader, Settings, Writer, open_reader, open_writer
 from services.log.engine import StoreError, describe
+from services.query.known import NotFound
 
 DB_HELP = "SQLAlchemy URL of the store (default: $PROJFACTS_DB, else the embedded SQLite file)."
 
 
 class Projfacts(click.Group):
-    """Errors of the store (missing, unreachable, not migrated) as one line and exit status 2."""
+    """Errors of the store (missing, unreachable, not migrated) and a region or project the store
+    knows nothing of, as one line and exit status 1."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except StoreError as error:
+        except (StoreError, NotFound) as error:
             raise click.ClickException(str(error)) from None
         except OperationalError as error:
             db = (ctx.obj or {}).get("url") or ""
@@ -37,6 +39,14 @@ def settings(ctx: click.Context, db: str | None) -> Settings:
 
 def writer(ctx: click.Context, db: str | None, progress: bool = False) -> Writer:
     return open_writer(settings(ctx, db), progress=progress)
+
+
+def known_region(store, region: str):
+    """The store read-only, after checking that it knows `region` (else NotFound: one line, exit 1)."""
+    from services.query.known import require_region
+
+    require_region(store, region)
+    return store
 
 
 def reader(ctx: click.Context, db: str | None) -> Reader:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from services.entry.cli.common import reader
+from services.entry.cli.common import known_region, reader
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
                       help="table (people), json (the HTTP answer), csv (UTF-8 with BOM, Chinese, for Excel/WPS).")
@@ -62,7 +62,8 @@ def _desk_command(name: str, help_text: str, with_year: bool = False, with_by: b
 
             query = _query(region, on, period, as_of, year)
             extra = {"by": by} if with_by else {}
-            click.echo(render(name, run(reader(ctx, db).events, query, _lights(), **extra), fmt))
+            store = known_region(reader(ctx, db).events, query.region)
+            click.echo(render(name, run(store, query, _lights(), **extra), fmt))
 
         if with_year:
             command = YEAR(command)
@@ -145,7 +146,7 @@ def ledger_command(ctx, kind, region, period, as_of, out, db):
         raise click.BadParameter(f"write .csv or .xlsx, not {path.suffix or 'a file without suffix'}",
                                  param_hint="--out")
     query = _query(region, period=period, as_of=as_of)
-    view = ledger_view(reader(ctx, db).events, kind, query, _lights())
+    view = ledger_view(known_region(reader(ctx, db).events, query.region), kind, query, _lights())
     ledger = ledger_table(kind, view)
     write(ledger, path)
     click.echo(f"{ledger.title}: {len(ledger.rows)} 行 rows → {path}", err=True)

@@ -14,7 +14,7 @@ import click
 from services.entry.cli import bus, desk, views
 from services.entry.cli import bulletin, exports  # 通报 (bulletin); --format csv for report, rank, explain, revisions
 from events.types import Category
-from services.entry.cli.common import DB_HELP, Projfacts, db_option, reader, writer
+from services.entry.cli.common import DB_HELP, Projfacts, db_option, known_region, reader, writer
 from services.log.engine import describe
 
 @click.group(cls=Projfacts)
@@ -121,7 +121,7 @@ def report_command(ctx, region, period, as_of, level, category, db, fmt):
     from services.query.figures import report_for
 
     query = _query(region, period, as_of, level, category)
-    result = report_for(reader(ctx, db).events, query)
+    result = report_for(known_region(reader(ctx, db).events, query.region), query)
     exports.show(fmt, result, lambda: render.report_table(result), lambda: exports.csvs.report_csv(result))
 
 
@@ -135,7 +135,7 @@ def explain_command(ctx, figure, region, period, as_of, level, category, db, fmt
     from services.query.figures import explain_for
 
     figure, query = _figure(figure), _query(region, period, as_of, level, category)
-    store = reader(ctx, db).events
+    store = known_region(reader(ctx, db).events, query.region)
     exports.show_explain(store, fmt, explain_for(store, figure, query))
 
 
@@ -151,7 +151,7 @@ def rank_command(ctx, figure, region, period, as_of, level, category, db, by, fm
     from services.query.figures import rank_for
 
     figure, query = _figure(figure), _query(region, period, as_of, level, category)
-    ranking = rank_for(reader(ctx, db).events, figure, query, by)
+    ranking = rank_for(known_region(reader(ctx, db).events, query.region), figure, query, by)
     exports.show(fmt, ranking, lambda: render.rank_table(figure, ranking), lambda: exports.csvs.rank_csv(ranking))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from services.entry.cli.common import reader, writer
+from services.entry.cli.common import known_region, reader, writer
 from services.log.engine import describe
 
 VIEW_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
@@ -60,7 +60,7 @@ def _view_command(name: str, help_text: str, with_policy: bool = False):
 
             query = _view_query(region, on, as_of)
             extra = (deadline_policy(policy, remind_days),) if with_policy else ()
-            _echo(name, run(reader(ctx, db).events, query, *extra), fmt)
+            _echo(name, run(known_region(reader(ctx, db).events, query.region), query, *extra), fmt)
 
         if with_policy:
             command = REMIND(POLICY(command))
@@ -107,13 +107,15 @@ def problems_command(store, query, policy):
 def dossier_command(ctx, project_id, on, as_of, db, fmt):
     """一项一档: every fact of PROJECT_ID with retractions and supersessions, and its stage timeline."""
     from projections.periods import parse_as_of
+    from services.query.known import require_project
     from services.query.views import dossier_for, parse_on
 
     try:
         day, stamp = parse_on(on), parse_as_of(as_of)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    _echo("dossier", dossier_for(reader(ctx, db).events, project_id, day, stamp), fmt)
+    store = reader(ctx, db).events
+    _echo("dossier", dossier_for(store, require_project(store, project_id), day, stamp), fmt)
 
 
 # ---- tokens, audit, server -------------------------------------------------------------------

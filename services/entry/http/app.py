@@ -24,6 +24,7 @@ from projections.periods import parse_as_of, parse_period
 from services.query import figures as queries
 from services.entry.render import tables as render
 from services.query import views
+from services.query.known import NotFound, require_project, require_region
 from services.entry.http import access, schemas
 from services.entry.http import dashboard
 from services.entry.http import desk
@@ -38,19 +39,12 @@ FigureId = Enum("FigureId", {name: name for name in FIGURES}, type=str)  # type:
 Level = Literal["province", "city", "county"]
 PolicyName = Literal["default", "13710"]
 
-REGION = Query(..., description="Region code prefix: 14 (Shanxi), 1405 (晋城), 140522 (阳城).",
-               examples=["140522"])
-PERIOD = Query(..., description="2025, 2025H1, 2025Q3 or 2025-05 (through = that period's last day).")
-AS_OF = Query(None, description="Recorded time: ISO timestamp, or a date meaning its end (Asia/Shanghai). "
-                                "Default: now.")
-ON = Query(None, description="Business date YYYY-MM-DD the view is for. Default: today (Asia/Shanghai).")
-LEVEL = Query(None, description="Keep key projects of this level (重点工程级别).")
-CATEGORY = Query(None, description="Keep projects whose registration lists this category (项目类别).")
 CategoryName = Enum("CategoryName", {c.value: c.value for c in Category}, type=str)  # type: ignore[misc]
-POLICY = Query("default", description="Deadline policy: default (remind 3 days ahead) or 13710 (handling deadlines "
-                                      "from the assignment: 1, 3, 7 days, 1 month).")
-REMIND = Query(None, ge=0, le=365, description="Override the policy's reminder window (提醒), in days.")
-BAD = {400: {"model": schemas.ErrorBody, "description": "A parameter is invalid: the body names it and why."}}
+# The parameters as the server checks them, and the refusals of a read (services/entry/http/schemas.py).
+REGION, PERIOD, AS_OF, ON, LEVEL, CATEGORY, POLICY, REMIND, PROJECT_ID = (
+    schemas.REGION, schemas.PERIOD, schemas.AS_OF, schemas.ON, schemas.LEVEL, schemas.CATEGORY, schemas.POLICY,
+    schemas.REMIND, schemas.PROJECT_ID)
+BAD = schemas.READ_ERRORS
 
 
 class BadParameter(Exception):
@@ -94,20 +88,29 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
     app.include_router(desk.router)  # /v1/desk/* views and /v1/ledgers/{kind}.csv|.xlsx (services/entry/http/desk.py)
     app.include_router(bulletin_router)  # 通报: GET /v1/bulletin.xlsx|.md|.html (services/entry/http/bulletin.py)
     bearer = HTTPBearer(auto_error=False, description="A department token (`projfacts token create`).")
+    schemas.document(app)  # the strict OpenAPI description: parameter patterns, one schema per event type
 
     @app.exception_handler(BadParameter)
     async def _bad_parameter(_request: Request, error: BadParameter):
         return JSONResponse(access.error_body(error.reason, error.field), status_code=400)
 
+    @app.exception_handler(NotFound)
+    async def _not_found(_request: Request, error: NotFound):
+        """A region or project the store knows nothing of (services/query/known.py)."""
+        return JSONResponse(access.error_body(error.reason, error.field), status_code=404)
+
     def query(region: str, period: str, as_of: str | None, level: str | None, category=None):
         _check("region", views.check_region, region)
         _check("period", parse_period, period)
         _check("as_of", parse_as_of, as_of)
+        require_region(store, region)
         return queries.make_query(region, period, as_of, level, category.value if category else None)
 
     def view_query(region: str, on: str | None, as_of: str | None) -> views.ViewQuery:
-        return views.ViewQuery(_check("region", views.check_region, region), _check("on", views.parse_on, on),
-                               _check("as_of", parse_as_of, as_of))
+        checked = views.ViewQuery(_check("region", views.check_region, region), _check("on", views.parse_on, on),
+                                  _check("as_of", parse_as_of, as_of))
+        require_region(store, region)
+        return checked
 
     @app.get("/healthz", tags=["service"], summary="Liveness, the log's head position and the read model's lag")
     def healthz() -> dict:
@@ -163,23 +166,31 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
 
     @app.get("/v1/projects/{project_id}/dossier", tags=["views"], summary="一项一档: every fact of one project",
              response_model=schemas.DossierOut, responses=BAD)
-    def dossier(request: Request, project_id: str, on: str | None = ON, as_of: str | None = AS_OF):
-        result = views.dossier_for(store, project_id, _check("on", views.parse_on, on),
-                                   _check("as_of", parse_as_of, as_of))
-        _may_see_project(access.viewer_of(request), project_id, result.get("project"))
+    def dossier(request: Request, project_id: str = PROJECT_ID, on: str | None = ON, as_of: str | None = AS_OF):
+        on_day, stamp = _check("on", views.parse_on, on), _check("as_of", parse_as_of, as_of)
+        _check("project_id", views.check_project_id, project_id)
+        viewer = access.viewer_of(request)
+        try:
+            require_project(store, project_id)
+        except NotFound:
+            _may_see_project(viewer, project_id, None)  # outside the territory: 403, known or not
+            raise
+        result = views.dossier_for(store, project_id, on_day, stamp)
+        _may_see_project(viewer, project_id, result.get("project"))
         return _json(result)
 
     @app.get("/v1/revisions", tags=["figures"], summary="Figures that moved between two vintages, and the facts "
                                                           "that moved them (statisticians and admins)",
              responses=BAD)
     def revisions(region: str = REGION, period: str = PERIOD,
-                  t_from: str = Query(..., alias="from", description="The earlier vintage: a recorded time or date."),
-                  t_to: str | None = Query(None, alias="to", description="The later vintage (default: now)."),
+                  t_from: str = schemas.VINTAGE_FROM, t_to: str | None = schemas.VINTAGE_TO,
                   level: Level | None = LEVEL, category: CategoryName | None = CATEGORY):
         from services.query.vintages import revisions as revisions_of
 
-        query(region, period, t_from, level, category)
+        _check("from", parse_as_of, t_from)
         _check("to", parse_as_of, t_to)
+        query(region, period, t_from, level, category)
+        require_region(store, region)
         try:
             result = revisions_of(store, region, period, t_from, t_to, level, category.value if category else None)
         except ValueError as error:

@@ -11,15 +11,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from events.types import Category
+from services.entry.http import schemas
 
 router = APIRouter(tags=["bulletin"])
 
 Level = Literal["province", "city", "county"]
 CategoryName = Literal[tuple(c.value for c in Category)]  # type: ignore[valid-type]
-REGION = Query(..., description="Region code prefix: 14 (Shanxi), 1405 (晋城), 140522 (阳城).", examples=["140522"])
-PERIOD = Query(..., description="2025, 2025H1, 2025Q3 or 2025-05.")
-AS_OF = Query(None, description="Recorded time: ISO timestamp, or a date meaning its end (Asia/Shanghai). "
-                                "Default: now. Give it for a reproducible bulletin.")
+REGION, PERIOD = schemas.REGION, schemas.PERIOD  # the parameters as the server checks them
+AS_OF = Query(None, description=schemas.AS_OF.description + " Give it for a reproducible bulletin.",
+              json_schema_extra=schemas.AS_OF.json_schema_extra)
 BOTTOM = Query(3, ge=0, le=50, description="How many of each ranking to single out as 排名靠后 (ties included).")
 
 
@@ -48,7 +48,10 @@ def _bulletin(request: Request, suffix: str, region: str, period: str, as_of: st
             parse(value)
         except ValueError as error:
             raise _bad(field, str(error)) from None
+    from services.query.known import require_region
+
     query = make_query(region, period, as_of, level, category)
+    require_region(request.app.state.store, region)
     data = build(request.app.state.store, query, bottom)
     return Response(render(data, suffix), media_type=MEDIA_TYPES[suffix],
                     headers={"Content-Disposition": disposition(filename(data, suffix), suffix, region,
@@ -66,7 +69,7 @@ def _route(suffix: str, media_type: str, summary: str):
     router.add_api_route(f"/v1/bulletin.{suffix}", endpoint, methods=["GET"], summary=summary,
                          response_class=Response,
                          responses={200: {"content": {media_type: {}}, "description": "The bulletin file"},
-                                    400: {"description": "A parameter is invalid: the body names it and why."}})
+                                    **schemas.READ_ERRORS})
 
 
 _route("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

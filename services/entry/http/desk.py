@@ -12,28 +12,22 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from services.entry.http import schemas
 from services.entry.http.schemas import ErrorBody
+from services.query.known import require_region
 from services.entry.render.tables import dumps
 from services.query import desk
 
 router = APIRouter()
 
-REGION = Query(..., description="Region code prefix: 14 (Shanxi), 1405 (晋城), 140522 (阳城).", examples=["140522"])
-ON = Query(None, description="Business date YYYY-MM-DD. Default: the as-of day (today). Not with `period`.")
-PERIOD = Query(None, description="Instead of `on`: 2025, 2025H1, 2025Q3 or 2025-05 — its last day, but never later "
-                                 "than the as-of day.")
-PERIOD_REQUIRED = Query(..., description="2025, 2025H1, 2025Q3 or 2025-05 — its last day, but never later than the "
-                                         "as-of day.")
-AS_OF = Query(None, description="Recorded time: ISO timestamp, or a date meaning its end (Asia/Shanghai). "
-                                "Default: now.")
-YEAR = Query(None, description="Plan year of the list (default: the year of the date).")
-KIND = PathParam(..., description="starts, procedures, stats-entry, problems, leaders or funding.",
-                 examples=["starts"])
-BAD = {400: {"model": ErrorBody, "description": "A parameter is invalid: the body names it and why."}}
+# The parameters as the server checks them, and the refusals of a read (services/entry/http/schemas.py).
+REGION, ON, PERIOD, PERIOD_REQUIRED, AS_OF, YEAR, KIND = (
+    schemas.REGION, schemas.DESK_ON, schemas.DESK_PERIOD, schemas.LEDGER_PERIOD, schemas.AS_OF, schemas.YEAR,
+    schemas.KIND)
+BAD = schemas.READ_ERRORS
 MEDIA = {".csv": "text/csv; charset=utf-8",
          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -136,6 +130,7 @@ def _view(request: Request, run, region: str, on: str | None, period: str | None
           year: int | None = None, **extra) -> Response:
     try:
         query = desk.make_desk_query(region, on, period, as_of, year)
+        require_region(request.app.state.reader.events, query.region)
         return _json(run(request.app.state.reader.events, query, **extra))
     except desk.DeskError as error:
         return _bad(error)
@@ -199,6 +194,7 @@ def _ledger(request: Request, kind: str, suffix: str, region: str, period: str, 
         if kind not in desk.LEDGER_KINDS:
             raise desk.DeskError("kind", f"kind must be one of {', '.join(desk.LEDGER_KINDS)}, got {kind!r}")
         query = desk.make_desk_query(region, period=period, as_of=as_of)
+        require_region(request.app.state.reader.events, query.region)
         view = desk.ledger_view(request.app.state.reader.events, kind, query)
     except desk.DeskError as error:
         return _bad(error)

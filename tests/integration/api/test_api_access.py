@@ -318,7 +318,7 @@ def test_open_paths_stay_open(client):
         assert anonymous(client, "GET", path).status_code == 200, path
 
 
-def test_the_reader_commands(store_url, tmp_path, client, api_store):
+def test_the_reader_commands(store_url, tmp_path, client, api_store, scenario):
     env = cli_env(tmp_path)
 
     def run(*args: str) -> subprocess.CompletedProcess:
