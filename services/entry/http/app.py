@@ -27,6 +27,7 @@ from services.query import views
 from services.query.known import NotFound, require_project, require_region
 from services.entry.http import access, schemas
 from services.entry.http import dashboard
+from services.entry.http.paging import CURSOR, LIMIT, check_cursor, page
 from services.entry.http import desk
 from services.entry.http.bulletin import router as bulletin_router
 from services.entry.http.ingest import Refused, authenticate, ingest
@@ -57,6 +58,10 @@ def _check(field: str, parse, value):
         return parse(value)
     except ValueError as error:
         raise BadParameter(field, str(error)) from None
+
+
+def _cursor(cursor: str | None) -> str | None:
+    return _check("cursor", check_cursor, cursor)
 
 
 def _json(result) -> Response:
@@ -125,48 +130,59 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
     @app.get("/v1/explain/{figure}", tags=["figures"], summary="One figure down to projects and events",
              response_model=schemas.ExplainOut, responses=BAD)
     def explain(figure: FigureId, region: str = REGION, period: str = PERIOD, as_of: str | None = AS_OF,
-                level: Level | None = LEVEL, category: CategoryName | None = CATEGORY):
-        return _json(queries.explain_for(store, figure.value, query(region, period, as_of, level, category)))
+                level: Level | None = LEVEL, category: CategoryName | None = CATEGORY, limit: int | None = LIMIT,
+                cursor: str | None = CURSOR):
+        found = queries.explain_for(store, figure.value, query(region, period, as_of, level, category))
+        return _json(page(found, ("numerator.items", "denominator.items"), limit, _cursor(cursor)))
 
     @app.get("/v1/rank/{figure}", tags=["figures"], summary="比学赶超: sub-regions best first on one figure",
              response_model=schemas.RankOut, responses=BAD)
     def rank(request: Request, figure: FigureId, region: str = REGION, period: str = PERIOD,
              as_of: str | None = AS_OF, level: Level | None = LEVEL, category: CategoryName | None = CATEGORY,
-             by: Literal["county", "township"] = Query("county")):
+             by: Literal["county", "township"] = Query("county"), limit: int | None = LIMIT,
+             cursor: str | None = CURSOR):
         ranking = queries.rank_for(store, figure.value, query(region, period, as_of, level, category), by)
         viewer = access.viewer_of(request)
         if viewer is not None and viewer.township:  # a township token: its own row (the gate allows by=township)
             ranking["rows"] = [row for row in ranking["rows"]
                                if row.get("township") == viewer.township and row["region"] == viewer.territory]
-        return _json(ranking)
+        return _json(page(ranking, "rows", limit, _cursor(cursor)))
 
     @app.get("/v1/stages", tags=["views"], summary="项目阶段: each project's lifecycle stage on a date",
              response_model=schemas.StagesOut, responses=BAD)
-    def stages(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF):
-        return _json(views.stage_for(store, view_query(region, on, as_of)))
+    def stages(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF, limit: int | None = LIMIT,
+               cursor: str | None = CURSOR):
+        return _json(page(views.stage_for(store, view_query(region, on, as_of)), "projects", limit, _cursor(cursor)))
 
     @app.get("/v1/stats-entry", tags=["views"], summary="入库纳统: eligibility, status, 应统未统",
              response_model=schemas.StatsEntryOut, responses=BAD)
-    def stats_entry(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF):
-        return _json(views.stats_entry_for(store, view_query(region, on, as_of)))
+    def stats_entry(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF, limit: int | None = LIMIT,
+                    cursor: str | None = CURSOR):
+        found = views.stats_entry_for(store, view_query(region, on, as_of))
+        return _json(page(found, ("projects", "not_entered"), limit, _cursor(cursor)))
 
     @app.get("/v1/leaders", tags=["views"], summary="领导包联: each leader's projects and visits",
              response_model=schemas.LeadersOut, responses=BAD)
     def leaders(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF,
-                policy: PolicyName = POLICY, remind_days: int | None = REMIND):
+                policy: PolicyName = POLICY, remind_days: int | None = REMIND, limit: int | None = LIMIT,
+                cursor: str | None = CURSOR):
         deadlines = views.deadline_policy(policy, remind_days)
-        return _json(views.leaders_for(store, view_query(region, on, as_of), deadlines))
+        found = views.leaders_for(store, view_query(region, on, as_of), deadlines)
+        return _json(page(found, ("leaders", "units"), limit, _cursor(cursor)))
 
     @app.get("/v1/problems", tags=["views"], summary="问题闭环: open, near deadline, overdue, closure",
              response_model=schemas.ProblemsOut, responses=BAD)
     def problems(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF,
-                 policy: PolicyName = POLICY, remind_days: int | None = REMIND):
+                 policy: PolicyName = POLICY, remind_days: int | None = REMIND, limit: int | None = LIMIT,
+                 cursor: str | None = CURSOR):
         deadlines = views.deadline_policy(policy, remind_days)
-        return _json(views.problems_for(store, view_query(region, on, as_of), deadlines))
+        found = views.problems_for(store, view_query(region, on, as_of), deadlines)
+        return _json(page(found, ("problems", "near_deadline", "overdue"), limit, _cursor(cursor)))
 
     @app.get("/v1/projects/{project_id}/dossier", tags=["views"], summary="一项一档: every fact of one project",
              response_model=schemas.DossierOut, responses=BAD)
-    def dossier(request: Request, project_id: str = PROJECT_ID, on: str | None = ON, as_of: str | None = AS_OF):
+    def dossier(request: Request, project_id: str = PROJECT_ID, on: str | None = ON, as_of: str | None = AS_OF,
+                limit: int | None = LIMIT, cursor: str | None = CURSOR):
         on_day, stamp = _check("on", views.parse_on, on), _check("as_of", parse_as_of, as_of)
         _check("project_id", views.check_project_id, project_id)
         viewer = access.viewer_of(request)
@@ -177,7 +193,7 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
             raise
         result = views.dossier_for(store, project_id, on_day, stamp)
         _may_see_project(viewer, project_id, result.get("project"))
-        return _json(result)
+        return _json(page(result, "facts", limit, _cursor(cursor)))
 
     @app.get("/v1/revisions", tags=["figures"], summary="Figures that moved between two vintages, and the facts "
                                                           "that moved them (statisticians and admins)",

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from services.entry.http import schemas
+from services.entry.http.paging import CURSOR, LIMIT, check_cursor, page
 from services.entry.http.schemas import ErrorBody
 from services.query.known import require_region
 from services.entry.render.tables import dumps
@@ -41,6 +42,7 @@ class DeskOut(BaseModel):
     as_of: str
     period: str | None = Field(description="the period asked for, when `on` came from one")
     through: str | None = Field(description="that period's last day")
+    page: schemas.PageOut | None = None
 
     model_config = {"extra": "allow"}
 
@@ -127,11 +129,17 @@ def _json(result: dict) -> Response:
 
 
 def _view(request: Request, run, region: str, on: str | None, period: str | None, as_of: str | None,
-          year: int | None = None, **extra) -> Response:
+          year: int | None = None, lists: str | tuple[str, ...] = (), limit: int | None = None,
+          cursor: str | None = None, **extra) -> Response:
     try:
+        try:
+            check_cursor(cursor)
+        except ValueError as error:
+            raise desk.DeskError("cursor", str(error)) from None
         query = desk.make_desk_query(region, on, period, as_of, year)
         require_region(request.app.state.reader.events, query.region)
-        return _json(run(request.app.state.reader.events, query, **extra))
+        found = run(request.app.state.reader.events, query, **extra)
+        return _json(page(found, lists, limit, cursor) if lists else found)
     except desk.DeskError as error:
         return _bad(error)
 
@@ -139,15 +147,18 @@ def _view(request: Request, run, region: str, on: str | None, period: str | None
 @router.get("/v1/desk/starts", tags=["desk"], summary="开复工台账: the plan's starts and resumptions, status, light",
             response_model=StartsOut, responses=BAD)
 def starts(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
-           as_of: str | None = AS_OF):
-    return _view(request, desk.starts_for, region, on, period, as_of)
+           as_of: str | None = AS_OF, limit: int | None = LIMIT, cursor: str | None = CURSOR):
+    return _view(request, desk.starts_for, region, on, period, as_of, lists=("projects", "overdue"), limit=limit,
+                 cursor=cursor)
 
 
 @router.get("/v1/desk/procedures", tags=["desk"], summary="前期手续清单: each procedure, status, light; overdue list",
             response_model=ProceduresOut, responses=BAD)
 def procedures(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
-               as_of: str | None = AS_OF, year: int | None = YEAR):
-    return _view(request, desk.procedures_for, region, on, period, as_of, year)
+               as_of: str | None = AS_OF, year: int | None = YEAR, limit: int | None = LIMIT,
+               cursor: str | None = CURSOR):
+    return _view(request, desk.procedures_for, region, on, period, as_of, year, lists=("procedures", "overdue_list"),
+                 limit=limit, cursor=cursor)
 
 
 @router.get("/v1/desk/procedures/weekly", tags=["desk"], summary="前期手续办理情况表 for the Friday on or before `on`",
@@ -160,22 +171,23 @@ def procedures_weekly(request: Request, region: str = REGION, on: str | None = O
 @router.get("/v1/desk/lagging", tags=["desk"], summary="滞后项目 with reasons, light, 包联领导 and 包联部门",
             response_model=LaggingOut, responses=BAD)
 def lagging(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
-            as_of: str | None = AS_OF):
-    return _view(request, desk.lagging_for, region, on, period, as_of)
+            as_of: str | None = AS_OF, limit: int | None = LIMIT, cursor: str | None = CURSOR):
+    return _view(request, desk.lagging_for, region, on, period, as_of, lists="projects", limit=limit, cursor=cursor)
 
 
 @router.get("/v1/desk/coverage", tags=["desk"], summary="双包联: key projects missing a leader or a lead unit",
             response_model=CoverageOut, responses=BAD)
 def coverage(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
-             as_of: str | None = AS_OF):
-    return _view(request, desk.coverage_for, region, on, period, as_of)
+             as_of: str | None = AS_OF, limit: int | None = LIMIT, cursor: str | None = CURSOR):
+    return _view(request, desk.coverage_for, region, on, period, as_of, lists=("projects", "missing"), limit=limit,
+                 cursor=cursor)
 
 
 @router.get("/v1/desk/funding", tags=["desk"], summary="争取资金台账: by channel, project and document",
             response_model=FundingOut, responses=BAD)
 def funding(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
-            as_of: str | None = AS_OF):
-    return _view(request, desk.funding_for, region, on, period, as_of)
+            as_of: str | None = AS_OF, limit: int | None = LIMIT, cursor: str | None = CURSOR):
+    return _view(request, desk.funding_for, region, on, period, as_of, lists="items", limit=limit, cursor=cursor)
 
 
 @router.get("/v1/desk/lights", tags=["desk"], summary="红黄绿灯 counts per county or township (the dashboard)",
@@ -183,8 +195,9 @@ def funding(request: Request, region: str = REGION, on: str | None = ON, period:
 def lights(request: Request, region: str = REGION, on: str | None = ON, period: str | None = PERIOD,
            as_of: str | None = AS_OF,
            by: Literal["county", "township"] | None = Query(None, description="Default: township for a county, "
-                                                                             "else county.")):
-    return _view(request, desk.board_for, region, on, period, as_of, by=by)
+                                                                             "else county."),
+           limit: int | None = LIMIT, cursor: str | None = CURSOR):
+    return _view(request, desk.board_for, region, on, period, as_of, by=by, lists="rows", limit=limit, cursor=cursor)
 
 
 def _ledger(request: Request, kind: str, suffix: str, region: str, period: str, as_of: str | None) -> Response:

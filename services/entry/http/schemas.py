@@ -104,6 +104,16 @@ class Accepted(BaseModel):
     recorded_at: str = Field(description="when the system learned it (stamped on append)")
 
 
+class PageOut(BaseModel):
+    """Where a paged answer is (services/entry/http/paging.py): present when `limit` or `cursor` was given."""
+
+    list: str = Field(description="the answer's list that is paged (a dotted path)")
+    cursor: str
+    limit: int | None
+    total: int = Field(description="items in the whole list")
+    next_cursor: str | None = Field(description="the next page's cursor; null on the last page")
+
+
 class FigureOut(BaseModel):
     kind: str = Field(description="rate, amount (万元) or count")
     numerator: int | str
@@ -141,6 +151,7 @@ class ExplainOut(BaseModel):
     formula: str
     numerator: ExplainSide
     denominator: ExplainSide
+    page: PageOut | None = None
 
 
 class RankRow(BaseModel):
@@ -164,6 +175,7 @@ class RankOut(BaseModel):
     through: str
     as_of: str
     rows: list[RankRow]
+    page: PageOut | None = None
 
 
 class ViewOut(BaseModel):
@@ -172,6 +184,7 @@ class ViewOut(BaseModel):
     region: str
     on: str
     as_of: str
+    page: PageOut | None = None
 
     model_config = {"extra": "allow"}
 
@@ -230,6 +243,7 @@ class DossierOut(BaseModel):
     leaders: list[dict[str, Any]]
     counts: dict[str, int]
     facts: list[dict[str, Any]]
+    page: PageOut | None = None
 
 
 # ---- POST /v1/events: one schema per event type and version, from the catalogue ------------------

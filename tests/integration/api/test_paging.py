@@ -1,0 +1,121 @@
+"""Paging (`limit`, `cursor`) on every list the API returns: the pages of one snapshot, put end to
+end, are the whole list; `page` says where it is; a bad cursor or limit is refused in the one error
+body. On the demo county (阳城 2024, ≈10k events), SQLite: paging is the HTTP layer's, after the
+view (services/entry/http/paging.py), the same on every store."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from helpers import reader_headers
+from services.entry.http.paging import page
+
+PROJFACTS = Path(sys.executable).with_name("projfacts")
+DEMO = Path(__file__).resolve().parents[3] / "services" / "entry" / "data" / "yangcheng-2024.jsonl.gz"
+AS_OF = "2024-12-31T23:59:59+08:00"
+COUNTY = {"region": "140522", "as_of": AS_OF}
+
+# path, its parameters, the lists it pages (the first is the one `page` names)
+PAGED = [
+    ("/v1/explain/new_start_rate", {**COUNTY, "period": "2024Q3"}, ("numerator.items", "denominator.items")),
+    ("/v1/rank/new_start_rate", {**COUNTY, "period": "2024Q3", "by": "township"}, ("rows",)),
+    ("/v1/stages", {**COUNTY, "on": "2024-09-30"}, ("projects",)),
+    ("/v1/stats-entry", {**COUNTY, "on": "2024-09-30"}, ("projects", "not_entered")),
+    ("/v1/leaders", {**COUNTY, "on": "2024-09-30"}, ("leaders", "units")),
+    ("/v1/problems", {**COUNTY, "on": "2024-09-30"}, ("problems", "near_deadline", "overdue")),
+    ("/v1/desk/starts", {**COUNTY, "on": "2024-09-30"}, ("projects", "overdue")),
+    ("/v1/desk/procedures", {**COUNTY, "on": "2024-09-30"}, ("procedures", "overdue_list")),
+    ("/v1/desk/lagging", {**COUNTY, "on": "2024-09-30"}, ("projects",)),
+    ("/v1/desk/coverage", {**COUNTY, "on": "2024-09-30"}, ("projects", "missing")),
+    ("/v1/desk/funding", {**COUNTY, "on": "2024-09-30"}, ("items",)),
+    ("/v1/desk/lights", {**COUNTY, "on": "2024-09-30"}, ("rows",)),
+]
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory) -> str:
+    work = tmp_path_factory.mktemp("paging")
+    url = f"sqlite:///{work / 'store.sqlite'}"
+    env = {k: v for k, v in os.environ.items() if k not in ("PROJFACTS_BUS", "PROJFACTS_DB")}
+    env["XDG_DATA_HOME"] = str(work / "xdg")
+    done = subprocess.run([str(PROJFACTS), "import", str(DEMO), "--db", url], env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return url
+
+
+@pytest.fixture(scope="module")
+def client(county):
+    from services.entry.http import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    with TestClient(create_app(county)) as test_client:
+        test_client.headers.update(reader_headers(county))
+        yield test_client
+
+
+def _at(body: dict, path: str):
+    for key in path.split("."):
+        body = body[key]
+    return body
+
+
+@pytest.mark.parametrize("path, params, lists", PAGED, ids=[p for p, _, _ in PAGED])
+def test_pages_end_to_end_are_the_whole_list(client, path, params, lists):
+    whole = client.get(path, params=params)
+    assert whole.status_code == 200, whole.text
+    whole = whole.json()
+    assert "page" not in whole  # without limit or cursor: the answer as before paging
+    longest = max(len(_at(whole, name)) for name in lists)
+    limit = max(1, (longest + 2) // 3)  # three pages or so of the longest list
+    seen = {name: [] for name in lists}
+    cursor, pages = None, 0
+    while True:
+        answer = client.get(path, params={**params, "limit": limit, **({"cursor": cursor} if cursor else {})})
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        pages += 1
+        assert body["page"]["list"] == lists[0] and body["page"]["limit"] == limit
+        assert body["page"]["total"] == len(_at(whole, lists[0]))
+        for name in lists:
+            assert len(_at(body, name)) <= limit
+            seen[name] += _at(body, name)
+        # everything else in the answer is the whole view's
+        rest = {k: v for k, v in body.items() if k not in {"page", *(n.split(".")[0] for n in lists)}}
+        assert rest == {k: v for k, v in whole.items() if k in rest}
+        cursor = body["page"]["next_cursor"]
+        if cursor is None:
+            break
+        assert pages < 50
+    for name in lists:
+        assert seen[name] == _at(whole, name), name
+    assert pages == max(1, -(-longest // limit))
+    assert longest > limit or path in ("/v1/desk/funding",), f"{path}: the demo county gives one page only"
+
+
+@pytest.mark.parametrize("params, field", [({"cursor": "-1"}, "cursor"), ({"cursor": "abc"}, "cursor"),
+                                           ({"limit": "0"}, "limit"), ({"limit": "5001"}, "limit")])
+def test_a_bad_cursor_or_limit_is_refused(client, params, field):
+    for path in ("/v1/stages", "/v1/desk/starts"):
+        answer = client.get(path, params={**COUNTY, **params})
+        assert answer.status_code in (400, 422), answer.text
+        body = answer.json()
+        assert set(body) == {"event_id", "field", "reason"} and field in (body["field"] or "")
+
+
+def test_page_is_pure_and_leaves_its_input_alone():
+    view = {"region": "140522", "projects": list(range(5)), "numerator": {"items": [1, 2, 3], "value": 3}}
+    first = page(view, ("projects", "numerator.items"), 2, None)
+    assert first["projects"] == [0, 1] and first["numerator"] == {"items": [1, 2], "value": 3}
+    assert first["page"] == {"list": "projects", "cursor": "0", "limit": 2, "total": 5, "next_cursor": "2"}
+    last = page(view, ("projects", "numerator.items"), 2, "4")
+    assert last["projects"] == [4] and last["numerator"]["items"] == [] and last["page"]["next_cursor"] is None
+    assert view["projects"] == list(range(5)) and view["numerator"]["items"] == [1, 2, 3]
+    assert page(view, "projects", None, None) is view
