@@ -90,12 +90,23 @@ def validate_object(obj: Any, registry: Registry = REGISTRY) -> Event:
         raise from_validation_error(exc, event_id) from None
 
 
+def _not_json(line: bytes | str, exc: Exception) -> str:
+    """Why a line is not JSON; bytes that are not UTF-8 said as such (orjson says `surrogates not allowed`)."""
+    if isinstance(line, (bytes, bytearray)):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return (f"not UTF-8 text: byte 0x{line[bad.start]:02X} at byte {bad.start + 1} of the line "
+                    f"(save the file as UTF-8)")
+    return f"not valid JSON: {exc}"
+
+
 def parse_line(line: bytes | str, registry: Registry = REGISTRY) -> Event:
     """One line of a `.jsonl` file to a validated event."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        raise EventError(f"not valid JSON: {exc}") from None
+        raise EventError(_not_json(line, exc)) from None
     return validate_object(obj, registry)
 
 

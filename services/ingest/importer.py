@@ -38,6 +38,7 @@ class ImportSummary:
     appended: int = 0
     duplicates: int = 0
     rejected: int = 0
+    blank: int = 0  # empty or whitespace-only lines, skipped (said apart: the summary line is the contract's)
 
     def line(self) -> str:
         return f"appended {self.appended}, duplicates {self.duplicates}, rejected {self.rejected}"
@@ -54,8 +55,8 @@ def validate_chunk(chunk: Chunk) -> Validated:
     return out
 
 
-def numbered_chunks(stream: BinaryIO, size: int = CHUNK_LINES, on_bytes: Callable[[int], None] | None = None
-                    ) -> Iterator[Chunk]:
+def numbered_chunks(stream: BinaryIO, size: int = CHUNK_LINES, on_bytes: Callable[[int], None] | None = None,
+                    on_blank: Callable[[], None] | None = None) -> Iterator[Chunk]:
     chunk: Chunk = []
     for number, line in enumerate(stream, start=1):
         if on_bytes:
@@ -65,6 +66,8 @@ def numbered_chunks(stream: BinaryIO, size: int = CHUNK_LINES, on_bytes: Callabl
             if len(chunk) >= size:
                 yield chunk
                 chunk = []
+        elif on_blank:
+            on_blank()
     if chunk:
         yield chunk
 
@@ -117,7 +120,10 @@ def import_file(path: str | Path, acceptor: Acceptor, on_reject: OnReject, *, wo
     summary = ImportSummary()
     bar = _progress_bar(size, path.name) if progress else None
     with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as stream:
-        chunks = numbered_chunks(stream, on_bytes=bar.update if bar else None)
+        def blank() -> None:
+            summary.blank += 1
+
+        chunks = numbered_chunks(stream, on_bytes=bar.update if bar else None, on_blank=blank)
         for validated in _grouped(_validated(chunks, workers)):
             append_validated(acceptor, validated, summary, on_reject)
     if bar:

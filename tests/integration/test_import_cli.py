@@ -114,7 +114,15 @@ def test_mixed_file_imports_good_lines_and_reports_bad_ones(tmp_path, store_url,
 def test_all_good_file_exits_zero(tmp_path, store_url):
     path = write_jsonl(tmp_path / "good.jsonl", [event(), event("AnnualPlanAdopted"), event("TargetSet"), b"  "])
     done = run_import(path, store_url, "--db")
-    assert (done.returncode, done.stdout, done.stderr) == (0, "appended 3, duplicates 0, rejected 0\n", "")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "appended 3, duplicates 0, rejected 0\n",
+                                                           "note: 1 blank line skipped\n")
+
+
+def test_a_line_that_is_not_utf8_is_said_so(tmp_path, sqlite_url):
+    path = write_jsonl(tmp_path / "mixed.jsonl", [event(), b'{"event_id": "caf\xe9"}', event("TargetSet")])
+    done = run_import(path, sqlite_url, "--db")
+    assert done.returncode == 1 and done.stdout == "appended 2, duplicates 0, rejected 1\n"
+    assert done.stderr.startswith("line 2: ") and "not UTF-8 text: byte 0xE9 at byte 18" in done.stderr, done.stderr
 
 
 # ---- a large file: validated in worker processes ------------------------------------------------

@@ -42,6 +42,8 @@ def import_command(ctx: click.Context, file: str, db: str | None, workers: int |
 
     summary = import_file(file, opened.acceptor, report_rejected, workers=workers, progress=progress)
     click.echo(summary.line())
+    if summary.blank:
+        click.echo(f"note: {summary.blank} blank line{'s' if summary.blank > 1 else ''} skipped", err=True)
     ctx.exit(1 if summary.rejected else 0)
 
 
