@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select
 
+from projections.names import region_name
 from services.log.store import EventStore
 from services.readmodel.tables import facts, project_regions
 
@@ -29,7 +30,9 @@ def require_region(store: EventStore, region: str) -> str:
     query = select(exists().where(project_regions.c.region >= low, project_regions.c.region <= high))
     with store.engine.connect() as conn:
         if not conn.execute(query).scalar():
-            raise NotFound("region", f"unknown region {region}: no project of the store is registered in it")
+            place = region_name(region)
+            raise NotFound("region", f"unknown region {region}: no project of the store is registered in it "
+                                     f"(库中没有在{place or '该地区'}登记的项目)")
     return region
 
 
@@ -37,5 +40,6 @@ def require_project(store: EventStore, project_id: str) -> str:
     """`project_id` if the store holds a fact about it."""
     with store.engine.connect() as conn:
         if not conn.execute(select(exists().where(facts.c.project_id == project_id))).scalar():
-            raise NotFound("project_id", f"unknown project {project_id}: the store holds no fact about it")
+            raise NotFound("project_id", f"unknown project {project_id}: the store holds no fact about it "
+                                         f"(库中没有该项目)")
     return project_id

@@ -140,7 +140,8 @@ def test_http_unknown_region_is_404_and_period_out_of_range_400(client, path, pa
     unknown = client.get(path, params={**params, "region": "140599"})
     assert unknown.status_code == 404, unknown.text
     assert unknown.json() == {"event_id": None, "field": "region",
-                              "reason": "unknown region 140599: no project of the store is registered in it"}
+                              "reason": "unknown region 140599: no project of the store is registered in it "
+                                        "(库中没有在该地区登记的项目)"}
     assert client.get(path, params={**params, "region": "140522"}).status_code == 200
     if "period" in params:
         for period in ("9999", "1989Q4", "2025-13", " 2025"):
