@@ -216,7 +216,11 @@ def region_facts(engine: Engine, region: str, as_of_us: int, year: int, types: I
         or_(facts.c.year.is_(None), facts.c.year == year, facts.c.event_type == "ConstructionResumed"),
     ]
     if types is not None:
-        conditions.append(facts.c.event_type.in_(sorted({*types, RETRACTION})))
+        # A province holds most projects: the (event_type, year) index narrows best. A city or a
+        # county holds few: its projects' index does, and `event_type || ''` keeps the planner on it
+        # (SQLite took the type index for a county, 0.04 s → 1.1 s on the province history).
+        typed = facts.c.event_type if len(region) <= 2 else facts.c.event_type + ""
+        conditions.append(typed.in_(sorted({*types, RETRACTION})))
     query = select(*FACT_COLUMNS).where(*conditions).order_by(facts.c.position)
     with engine.connect() as conn:
         rows = facts_of(conn.execute(query))
