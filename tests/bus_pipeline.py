@@ -62,7 +62,7 @@ class Pipeline:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PROJFACTS_")}
         env.update({
             "PROJFACTS_DB": self.db, "PROJFACTS_BOOTSTRAP": self.config.bootstrap,
-            "PROJFACTS_SUBMISSIONS_TOPIC": self.config.submissions_topic,
+            "PROJFACTS_SUBMISSIONS_PREFIX": self.config.submissions_prefix,
             "PROJFACTS_FACTS_TOPIC": self.config.facts_topic, "PROJFACTS_REJECTED_TOPIC": self.config.rejected_topic,
             "PROJFACTS_INGEST_GROUP": self.config.ingest_group, "PROJFACTS_WORKER_GROUP": self.config.worker_group,
             "PROJFACTS_BATCH_WAIT_MS": str(self.config.batch_wait_ms), "PROJFACTS_VAR": str(self.tmp / "var"),
@@ -117,9 +117,12 @@ class Pipeline:
             if process.poll() is not None:
                 raise AssertionError(f"{name} exited with {process.returncode}:\n{self.log(name)[-3000:]}")
 
-    def submit(self, path: Path) -> subprocess.CompletedProcess:
-        """A department's producer: `projfacts submit FILE` onto the submissions topic."""
-        return self.command("submit", str(path))
+    def submit(self, path: Path, department: str | None = None) -> subprocess.CompletedProcess:
+        """A department's producer: `projfacts submit FILE --department D` onto D's submissions topic;
+        without a department, every event onto the channel of the department it declares (the
+        demo county is all departments' history)."""
+        which = ["--department", department] if department else ["--each-department"]
+        return self.command("submit", str(path), *which)
 
     def command(self, *args: str) -> subprocess.CompletedProcess:
         """`projfacts ARGS` with this pipeline's settings (PROJFACTS_BUS=kafka), to completion."""

@@ -1,4 +1,5 @@
-"""Create the three topics (idempotent), and count what a topic holds without ListOffsets
+"""Create the topics (idempotent): one submissions topic per department (its channel), the facts and
+the rejected topic; and count what a topic holds without ListOffsets
 (tansu's `end_offsets()` is wrong after multi-record batches: BROKER.md)."""
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ log = logging.getLogger(__name__)
 
 
 def ensure_topics(config: BusConfig, timeout: float = 30.0) -> list[str]:
-    """Create whichever of the submissions, facts and rejected topics are missing. Returns those created."""
+    """Create whichever of the departments' submissions topics, the facts and the rejected topic are
+    missing. Returns those created."""
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    names = [config.submissions_topic, config.facts_topic, config.rejected_topic]
+    names = config.all_topics()
     admin = _retry(lambda: KafkaAdminClient(client_id="projfacts-admin", **config.client_options()), timeout)
     try:
         existing = set(admin.list_topics())

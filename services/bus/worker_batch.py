@@ -30,9 +30,7 @@ async def run(config: BusConfig, projector: Projector, stop: asyncio.Event) -> N
         auto_offset_reset="earliest", session_timeout_ms=config.session_timeout_ms,
         heartbeat_interval_ms=config.heartbeat_interval_ms, max_poll_interval_ms=600_000,
         max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024,
-        bootstrap_servers=config.bootstrap, security_protocol=config.security_protocol,
-        **({"sasl_mechanism": config.sasl_mechanism, "sasl_plain_username": config.sasl_username,
-            "sasl_plain_password": config.sasl_password} if config.sasl_mechanism else {}))
+        **config.aiokafka_options())
 
     class Seek(ConsumerRebalanceListener):
         async def on_partitions_revoked(self, revoked):
