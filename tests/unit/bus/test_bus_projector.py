@@ -113,9 +113,16 @@ def test_the_producer_validates_before_sending(tmp_path):
     with pytest.raises(PublishError, match="field payload.total_investment") as refused:
         producer.publish(event("ProjectRegistered", total_investment=12.5))
     assert refused.value.field == "payload.total_investment"
-    with pytest.raises(PublishError, match="publishes for ndrc, not stats"):
+    with pytest.raises(PublishError, match=r"publishes for ndrc \(channel projfacts.submissions.ndrc\), not for stats"):
         producer.publish(event("StatsEntryApproved"))
     assert len(kafka.sent) == 1 and kafka.sent[0][1] == b"2501-140522-04-01-000123"
+    assert kafka.sent[0][0] == "projfacts.submissions.ndrc"  # the department's own channel
+    with pytest.raises(ValueError, match="no submissions channel"):
+        DepartmentProducer(department="nobody", producer=kafka)
+    router = DepartmentProducer(producer=kafka)  # simulations: each event onto its declared department's channel
+    router.publish(event("StatsEntryApproved"))
+    assert kafka.sent[-1][0] == "projfacts.submissions.stats"
+    kafka.sent.pop()
 
     from helpers import write_jsonl
 
