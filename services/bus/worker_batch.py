@@ -13,7 +13,7 @@ import signal
 import time
 
 from services.bus.config import BusConfig
-from services.bus.worker import Projector
+from services.bus.worker import Projector, resume_offset
 from services.bus.records import Record
 
 log = logging.getLogger("projfacts.worker")
@@ -41,7 +41,7 @@ async def run(config: BusConfig, projector: Projector, stop: asyncio.Event) -> N
             tps = [(tp.topic, tp.partition) for tp in assigned]
             offsets = await loop.run_in_executor(None, projector.stored_offsets, tps)
             for (topic, partition), offset in sorted(offsets.items()):
-                consumer.seek(TopicPartition(topic, partition), offset)
+                consumer.seek(TopicPartition(topic, partition), resume_offset(offset))
             log.info("assigned %s; resuming at stored offsets %s", sorted(p for _, p in tps),
                      {p: o for (_, p), o in sorted(offsets.items())})
 
@@ -57,6 +57,8 @@ async def run(config: BusConfig, projector: Projector, stop: asyncio.Event) -> N
                        for tp in sorted(polled) for r in polled[tp]]
             async with busy:
                 await loop.run_in_executor(None, projector.apply, records)
+                for (topic, partition), offset in projector.take_seeks().items():
+                    consumer.seek(TopicPartition(topic, partition), offset)
             try:
                 await consumer.commit({tp: batch[-1].offset + 1 for tp, batch in polled.items()})
             except Exception as error:  # informational only: the read model holds the real offsets
