@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Protocol, Sequence
 
 from sqlalchemy import select, update
@@ -135,11 +136,14 @@ class KafkaFactSink:
         """The topic's epoch: bumped (once, whichever relay sees it first) when the incarnation changed."""
         incarnation = self.incarnation()
         counter, topic = f"epoch:{self.config.facts_topic}", f"epoch:{self.config.facts_topic}:topic"
+        query = select(relay_checkpoints.c.name, relay_checkpoints.c.position).where(
+            relay_checkpoints.c.name.in_([counter, topic]))
+        with self.events.engine.connect() as conn:  # the usual case: nothing to write
+            rows = dict(conn.execute(query).all())
+        if incarnation is None or rows.get(topic) == incarnation:
+            return rows.get(counter, 0)
         with self.events.engine.connect().execution_options(projfacts_writer=True) as conn, conn.begin():
-            rows = dict(conn.execute(select(relay_checkpoints.c.name, relay_checkpoints.c.position)
-                                     .where(relay_checkpoints.c.name.in_([counter, topic]))).all())
-            if incarnation is None:
-                return rows.get(counter, 0)
+            rows = dict(conn.execute(query).all())  # again, under the write lock
             if counter not in rows:
                 conn.execute(relay_checkpoints.insert(), [{"name": counter, "position": 0},
                                                           {"name": topic, "position": incarnation}])
@@ -154,8 +158,8 @@ class KafkaFactSink:
                              .values(position=rows[counter] + 1))
                 log.warning("facts topic %s: new incarnation, epoch %d", self.config.facts_topic, rows[counter] + 1)
                 return rows[counter] + 1
-        with self.events.engine.connect() as conn:  # another relay bumped it first
-            return conn.execute(select(relay_checkpoints.c.position).where(relay_checkpoints.c.name == counter)).scalar()
+        with self.events.engine.connect() as conn:  # another relay (on PostgreSQL) bumped it first
+            return dict(conn.execute(query).all())[counter]
 
     def admin(self):
         if self._admin is None:
@@ -176,7 +180,7 @@ class KafkaFactSink:
         if self._failures:
             failures, self._failures = self._failures, []
             raise RelayError(f"{len(failures)} facts not acknowledged by the broker: {failures[0]!r}")
-        self._save(batch[-1].position)
+        self._save(max(stored.position for stored in batch))
 
     def _save(self, position: int) -> None:
         from sqlalchemy.dialects import postgresql, sqlite
@@ -208,20 +212,38 @@ def run_relay(config: BusConfig, events: EventStore, stop: threading.Event | Non
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-    sink = KafkaFactSink(config, events)
-    relay = Relay(events, sink, batch=config.batch_size, pause_seconds=config.batch_pause_ms / 1000)
+    relay = Relay(events, KafkaFactSink(config, events), batch=config.batch_size,
+                  pause_seconds=config.batch_pause_ms / 1000)
     backoff = 0.5
     try:
         while not stop.is_set():
             try:
                 relay.run(stop)
             except Exception as error:  # the broker or the database away: retry from the checkpoint
-                log.warning("relay batch failed, retrying in %.1f s: %r", backoff, error)
+                log.warning("relay batch failed, retrying in %.1f s with a new producer: %r", backoff, error)
+                _close(relay.sink)  # an idempotent producer whose broker lost its state stays broken
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
+                relay.sink = _new_sink(config, events, relay.sink)
             else:
                 backoff = 0.5
     finally:
-        sink.close()
+        _close(relay.sink)
     log.info("relay stopped: %d facts published", relay.delivered)
     return relay.delivered
+
+
+def _close(sink) -> None:
+    try:
+        sink.close()
+    except Exception as error:
+        log.debug("closing the facts producer: %r", error)
+
+
+def _new_sink(config: BusConfig, events: EventStore, old):
+    while True:
+        try:
+            return KafkaFactSink(config, events, name=old.name)
+        except Exception as error:  # no broker yet
+            log.warning("cannot connect to the broker yet: %r", error)
+            time.sleep(1.0)

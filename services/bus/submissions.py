@@ -145,8 +145,40 @@ class Ingest:
             return None, None
 
     def _send(self, topic: str, key: bytes | None, value: bytes | None, headers) -> None:
-        future = self.producer.send(topic, key=key, value=value, headers=headers)
+        try:
+            future = self.producer.send(topic, key=key, value=value, headers=headers)
+        except Exception as error:  # a producer that cannot send now: the batch is retried
+            raise Transient(f"dead letter not sent: {error!r}") from error
         future.add_errback(self._failures.append)
+
+    @staticmethod
+    def _renewed_topics(consumer, known: dict) -> set[str]:
+        """Topics whose id (KIP-516) changed since the last look: lost by the broker and created again,
+        so the positions this consumer holds on them mean nothing (the new incarnation may have grown
+        past them). Brokers without topic ids: never."""
+        cluster = getattr(getattr(consumer, "_client", None), "cluster", None)
+        topic_id = getattr(cluster, "topic_id", None)
+        if topic_id is None:
+            return set()
+        renewed = set()
+        for topic in consumer.subscription() or ():
+            now = topic_id(topic)
+            if now is None:
+                continue
+            if known.get(topic) not in (None, now):
+                renewed.add(topic)
+            known[topic] = now
+        return renewed
+
+    def _renew_producer(self) -> None:
+        try:
+            self.producer.close(timeout=5)
+        except Exception as error:
+            log.debug("closing the dead-letter producer: %r", error)
+        try:
+            self.producer = kafka_producer(self.config)
+        except Exception as error:  # no broker right now: the next batch's retry tries again
+            log.warning("no dead-letter producer yet: %r", error)
 
     def _flush(self) -> None:
         self.producer.flush(timeout=120)
@@ -169,9 +201,18 @@ class Ingest:
             **self.config.client_options())
         backoff = 0.5
         last_report = time.monotonic()
+        topic_ids: dict[str, object] = {}
         try:
             while not stop.is_set():
                 polled = consumer.poll(timeout_ms=self.config.batch_wait_ms * 2 or 500)
+                renewed = self._renewed_topics(consumer, topic_ids)
+                if renewed:  # the broker lost these topics and they were made again: read them from the start
+                    again = [tp for tp in consumer.assignment() if tp.topic in renewed]
+                    log.warning("topics %s are new incarnations: reading them again from the start",
+                                ", ".join(sorted(renewed)))
+                    if again:
+                        consumer.seek_to_beginning(*again)
+                    polled = {tp: batch for tp, batch in polled.items() if tp.topic not in renewed}
                 records = [Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers or []))
                            for tp in sorted(polled) for r in polled[tp]]
                 if not records:
@@ -182,6 +223,7 @@ class Ingest:
                     log.warning("batch of %d will be retried in %.1f s: %s", len(records), backoff, error)
                     for tp, batch in polled.items():
                         consumer.seek(tp, batch[0].offset)
+                    self._renew_producer()  # an idempotent producer whose broker lost its state stays broken
                     stop.wait(backoff)
                     backoff = min(backoff * 2, 10.0)
                     continue
