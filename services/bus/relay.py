@@ -125,7 +125,7 @@ class KafkaFactSink:
             topic_id = described.get("topic_id")
             if described.get("error_code") == 3 or not topic_id:  # unknown topic: the broker lost it
                 if attempt == 1 and described.get("error_code") == 3:
-                    ensure_topics(self.config)
+                    ensure_topics(self.config, names=[self.config.facts_topic])
                     continue
                 return None
             number = int(str(topic_id).replace("-", ""), 16) & (2**63 - 1)
@@ -207,7 +207,7 @@ def run_relay(config: BusConfig, events: EventStore, stop: threading.Event | Non
 
     from services.bus.topics import ensure_topics
 
-    ensure_topics(config)
+    ensure_topics(config, names=[config.facts_topic])
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):

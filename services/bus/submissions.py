@@ -251,7 +251,7 @@ def run_ingest(config: BusConfig, acceptor: Acceptor) -> IngestStats:
     """The `projfacts ingest` process: runs until SIGTERM or SIGINT."""
     from services.bus.topics import ensure_topics
 
-    ensure_topics(config)
+    ensure_topics(config, names=[*config.submissions_topics().values(), config.rejected_topic])
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -11,13 +11,15 @@ from services.bus.config import BusConfig
 log = logging.getLogger(__name__)
 
 
-def ensure_topics(config: BusConfig, timeout: float = 30.0) -> list[str]:
-    """Create whichever of the departments' submissions topics, the facts and the rejected topic are
-    missing. Returns those created."""
+def ensure_topics(config: BusConfig, timeout: float = 30.0, names: list[str] | None = None) -> list[str]:
+    """Create whichever of `names` (default: every department's submissions topic, the facts and the
+    rejected topic) are missing. Returns those created. Each process ensures only the topics it uses:
+    with ACLs a service sees (DESCRIBE) only its own topics, and only the admin may create any
+    (deploy/kafka/)."""
     from kafka.admin import KafkaAdminClient, NewTopic
-    from kafka.errors import TopicAlreadyExistsError
+    from kafka.errors import AuthorizationError, TopicAlreadyExistsError
 
-    names = config.all_topics()
+    names = list(names or config.all_topics())
     admin = _retry(lambda: KafkaAdminClient(client_id="projfacts-admin", **config.client_options()), timeout)
     try:
         existing = set(admin.list_topics())
@@ -29,6 +31,10 @@ def ensure_topics(config: BusConfig, timeout: float = 30.0) -> list[str]:
                 admin.create_topics(wanted)
             except TopicAlreadyExistsError:
                 pass
+            except AuthorizationError as error:
+                raise PermissionError(f"topics {', '.join(t.name for t in wanted)} are missing and this user "
+                                      f"({config.sasl_username or 'anonymous'}) may not create them: run "
+                                      f"`projfacts topics create` as the admin ({error})") from None
             _wait_for_metadata(admin, [t.name for t in wanted], timeout)
         return [t.name for t in wanted]
     finally:

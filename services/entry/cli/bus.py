@@ -115,7 +115,7 @@ def register(main: click.Group) -> None:
         if rebuild:
             click.echo(f"rebuilt the read model from the event store: {rebuild_model(store, config.worker_group)} facts",
                        err=True)
-        ensure_topics(config)
+        ensure_topics(config, names=[config.facts_topic, config.rejected_topic])
         dead_letters = kafka_producer(config, enable_idempotence=False, retries=5)
         projector = Projector(store, config.worker_group, EventSerde(open_registry(config.schema_registry)),
                               pause_ms=config.batch_pause_ms, dead_letter=kafka_dead_letter(config, dead_letters))
@@ -169,6 +169,21 @@ def register(main: click.Group) -> None:
 
         created = ensure_topics(_config(bootstrap))
         click.echo(f"created: {', '.join(created) or 'none (all exist)'}")
+
+    @topics_group.command("acls")
+    @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the script here (else stdout).")
+    def topics_acls(out):
+        """The SASL/SCRAM users and Kafka ACLs as a shell script (kafka-configs.sh, kafka-acls.sh): each
+        department may write only its own submissions topic (deploy/kafka/acls.sh is this, for the defaults)."""
+        from services.bus.acls import script
+
+        text = script(_config())
+        if out:
+            with open(out, "w") as handle:
+                handle.write(text)
+            click.echo(f"wrote {out}", err=True)
+        else:
+            click.echo(text, nl=False)
 
     @main.group("schemas")
     def schemas_group():

@@ -63,3 +63,10 @@ def test_sasl_scram_from_the_environment(monkeypatch):
 
     assert {"security_protocol", "sasl_mechanism", "sasl_plain_username", "sasl_plain_password",
             "ssl_cafile"} <= set(KafkaProducer.DEFAULT_CONFIG)
+
+
+def test_the_production_example_loads():
+    from pathlib import Path
+
+    config = BusConfig.load(Path(__file__).resolve().parents[3] / "deploy" / "projfacts-bus.toml")
+    assert config.submissions_topic("ndrc") == "projfacts.submissions.ndrc" and config.replication == 3
