@@ -241,7 +241,7 @@ def wait_for(predicate, timeout: float, what: str, check=None, interval: float =
 
 
 def run(seed: int = 1, kills: int = 50, restarts: int = 2, db: str | None = None, workdir: Path | None = None,
-        log=print) -> Result:
+        log=print, keep: Path | None = None) -> Result:
     from sqlalchemy import func, select
 
     from services.bus import broker as tansu
@@ -260,6 +260,7 @@ def run(seed: int = 1, kills: int = 50, restarts: int = 2, db: str | None = None
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="faults-", dir=workdir) as tmp:
         tmp = Path(tmp)
+
         path = tmp / "history.jsonl"
         write_jsonl(demo_county(), path)
         lines = [line for line in path.read_bytes().splitlines() if line.strip()]
@@ -389,6 +390,10 @@ def run(seed: int = 1, kills: int = 50, restarts: int = 2, db: str | None = None
         result.identical = not differences
         result.differences = differences
         store.engine.dispose()
+        if keep and differences:  # for a post-mortem: the stores and the processes' logs
+            import shutil
+
+            shutil.copytree(tmp, keep, dirs_exist_ok=True)
     result.seconds = time.monotonic() - started
     return result
 
@@ -414,8 +419,9 @@ def main() -> None:
     parser.add_argument("--restarts", type=int, default=2, help="times the broker is restarted empty")
     parser.add_argument("--db", default=None, help="the Kafka path's store (default: a new SQLite file)")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON too")
+    parser.add_argument("--keep", type=Path, default=None, help="copy the stores and logs here when differences show")
     args = parser.parse_args()
-    result = run(args.seed, args.kills, args.restarts, args.db)
+    result = run(args.seed, args.kills, args.restarts, args.db, keep=args.keep)
     print(result.lines())
     if args.json:
         print(json.dumps({**asdict(result), "ok": result.ok}, indent=2))

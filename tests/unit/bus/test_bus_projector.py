@@ -171,3 +171,18 @@ def test_a_newer_epoch_reads_the_partition_again_from_its_start(store):
     assert same.apply(records(1, rows[3:4], start=4)) == 0 and same.take_seeks() == {}  # the probe record: skipped
     assert Projector(store, "g", serde).reset() == 1
     assert checkpoint_of(store.engine, epoch_name("g", "f", 0)) == 0
+
+
+def test_a_fact_twice_in_one_batch_is_projected_once(store):
+    """Two relays (or a re-delivery) can put both copies of a fact in one fetched batch: the figure
+    columns must still hold it once, or sums count it twice."""
+    from services.readmodel import columns as figure_columns
+
+    serde = EventSerde()
+    store.append([validate_object(event(t)) for t in ("ProjectRegistered", "AnnualPlanAdopted")])
+    records = facts_records(store, serde)
+    twice = records + [Record("f", 0, 2 + r.offset, r.key, r.value, r.headers) for r in records]
+    assert Projector(store, "g", serde).apply(twice) == 4
+    figure_columns.forget()
+    positions = list(figure_columns.load(store.engine).position)
+    assert sorted(positions) == sorted(set(positions)) and len(positions) == 2
