@@ -193,7 +193,9 @@ def project(config, backend: str, engine: str, workers: int, total: int) -> tupl
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("PROJFACTS_")},
                "PROJFACTS_DB": url, "PROJFACTS_BOOTSTRAP": config.bootstrap, "PROJFACTS_VAR": var,
                "PROJFACTS_FACTS_TOPIC": config.facts_topic, "PROJFACTS_SUBMISSIONS_PREFIX": config.submissions_prefix,
-               "PROJFACTS_REJECTED_TOPIC": config.rejected_topic, "PROJFACTS_WORKER_GROUP": group}
+               "PROJFACTS_REJECTED_TOPIC": config.rejected_topic, "PROJFACTS_WORKER_GROUP": group,
+               # at least ten batches, so that the rate is measured between committed batches
+               "PROJFACTS_BATCH_SIZE": str(min(5000, max(100, total // 10)))}
         launched = time.perf_counter()
         processes = [subprocess.Popen([str(PROJFACTS), "worker", "--engine", engine], env=env,
                                       stdout=subprocess.DEVNULL, stderr=open(Path(var) / f"w{i}.log", "wb"),
@@ -220,6 +222,8 @@ def project(config, backend: str, engine: str, workers: int, total: int) -> tupl
         finally:
             stop_all(processes)
             store.engine.dispose()
+        if now == first[0]:  # one batch held everything: count from the launch
+            return total / (now - launched), first[0] - launched
         return (total - first[1]) / (now - first[0]), first[0] - launched
 
 
