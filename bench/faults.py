@@ -9,8 +9,9 @@ department producers → submissions.<department> → `projfacts ingest` → the
 PostgreSQL database given). The history is the demo county (tools.history.county, 10,092 events).
 Faults, all drawn from `random.Random(seed)`:
 
-- **kills**: the file is fed in `--kills` chunks; after each chunk, at a random moment, the ingest or
-  one of the workers is SIGKILLed and started again at once;
+- **kills**: the file is fed in `--kills` chunks; after each chunk the ingest or one of the workers
+  (at random) is SIGKILLed at a random moment once it has made progress since its last start (or
+  has nothing left to do), and started again at once;
 - **every record delivered twice**: every submission is published twice (the file in order, then
   again shuffled), and a second relay (in this process, its own checkpoint) publishes every fact a
   second time, each batch shuffled;
@@ -302,6 +303,7 @@ def run(seed: int = 1, kills: int = 50, restarts: int = 2, db: str | None = None
             producer = DepartmentProducer(config)  # each event onto its declared department's channel
             restart_at = set(rng.sample(range(kills // 3, kills), restarts)) if restarts else set()
             published_ids: set[str] = set()
+            since = {name: (0, 0) for name in ("ingest", "worker-1", "worker-2")}  # counts at each one's last start
             for round_no, chunk in enumerate(chunks):
                 for line in chunk:
                     producer.publish(json.loads(line))
@@ -322,13 +324,20 @@ def run(seed: int = 1, kills: int = 50, restarts: int = 2, db: str | None = None
                     producer = DepartmentProducer(config)
                     result.broker_restarts += 1
                     log(f"round {round_no + 1}: broker restarted empty")
-                time.sleep(rng.uniform(0.0, 0.6))  # a random moment of the processing: the fault's timing
-                logged, projected = counts()
                 victim = rng.choice(["ingest", "worker-1", "worker-2"])
+                # let the victim get going since its last start (or run out of work), then pick a random moment
+                index = 0 if victim == "ingest" else 1
+                before = since[victim][index]
+                wait_for(lambda: (lambda c: c[index] > before
+                                  or c[index] >= (len(published_ids) if index == 0 else c[0]))(counts()),
+                         120, f"{victim} to make progress", procs.check, interval=0.02)
+                time.sleep(rng.uniform(0.0, 0.4))  # a random moment of the processing: the fault's timing
+                logged, projected = counts()
                 busy = logged < len(published_ids) if victim == "ingest" else projected < logged
                 result.kills_with_work_in_flight += busy
                 procs.check()
                 procs.kill(victim)
+                since[victim] = counts()
                 procs.start(victim, ["ingest"] if victim == "ingest" else ["worker"])
                 result.kills["ingest" if victim == "ingest" else "worker"] += 1
                 if (round_no + 1) % 10 == 0:
