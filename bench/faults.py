@@ -67,7 +67,7 @@ QUERIES = [
     ("explain", "new_start_rate", "--region", "140522", "--period", "2024H1"),
 ]
 # Processing slowed a little, so that kills land with work in flight; group joins fast (BROKER.md).
-SETTINGS = {"batch_size": 200, "batch_pause_ms": 20, "batch_wait_ms": 100, "session_timeout_ms": 3000,
+SETTINGS = {"batch_size": 100, "batch_pause_ms": 30, "batch_wait_ms": 100, "session_timeout_ms": 3000,
             "heartbeat_interval_ms": 500}
 
 
@@ -331,7 +331,7 @@ def run(seed: int = 1, kills: int = 50, restarts: int = 2, db: str | None = None
                 wait_for(lambda: (lambda c: c[index] > before
                                   or c[index] >= (len(published_ids) if index == 0 else c[0]))(counts()),
                          120, f"{victim} to make progress", procs.check, interval=0.02)
-                time.sleep(rng.uniform(0.0, 0.4))  # a random moment of the processing: the fault's timing
+                time.sleep(rng.uniform(0.0, 0.15))  # a random moment of the processing: the fault's timing
                 logged, projected = counts()
                 busy = logged < len(published_ids) if victim == "ingest" else projected < logged
                 result.kills_with_work_in_flight += busy
