@@ -242,7 +242,7 @@ def wait_for(predicate, timeout: float, what: str, check=None, interval: float =
 
 
 def run(seed: int = 1, kills: int = 50, restarts: int = 2, db: str | None = None, workdir: Path | None = None,
-        log=print, keep: Path | None = None) -> Result:
+        log=print, keep: Path | None = None, engine: str = "batch") -> Result:
     from sqlalchemy import func, select
 
     from services.bus import broker as tansu
@@ -297,8 +297,9 @@ def run(seed: int = 1, kills: int = 50, restarts: int = 2, db: str | None = None
         try:
             procs.start("ingest", ["ingest"])
             procs.start("relay", ["relay"])
+            worker = ["worker", "--engine", engine]
             for name in ("worker-1", "worker-2"):
-                procs.start(name, ["worker"])
+                procs.start(name, worker)
             duplicate.start()
             producer = DepartmentProducer(config)  # each event onto its declared department's channel
             restart_at = set(rng.sample(range(kills // 3, kills), restarts)) if restarts else set()
@@ -338,7 +339,7 @@ def run(seed: int = 1, kills: int = 50, restarts: int = 2, db: str | None = None
                 procs.check()
                 procs.kill(victim)
                 since[victim] = counts()
-                procs.start(victim, ["ingest"] if victim == "ingest" else ["worker"])
+                procs.start(victim, ["ingest"] if victim == "ingest" else worker)
                 result.kills["ingest" if victim == "ingest" else "worker"] += 1
                 if (round_no + 1) % 10 == 0:
                     log(f"round {round_no + 1}/{kills}: logged {logged:,}, projected {projected:,}")
@@ -428,9 +429,10 @@ def main() -> None:
     parser.add_argument("--restarts", type=int, default=2, help="times the broker is restarted empty")
     parser.add_argument("--db", default=None, help="the Kafka path's store (default: a new SQLite file)")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON too")
+    parser.add_argument("--engine", choices=["batch", "faust"], default="batch", help="the workers' engine")
     parser.add_argument("--keep", type=Path, default=None, help="copy the stores and logs here when differences show")
     args = parser.parse_args()
-    result = run(args.seed, args.kills, args.restarts, args.db, keep=args.keep)
+    result = run(args.seed, args.kills, args.restarts, args.db, keep=args.keep, engine=args.engine)
     print(result.lines())
     if args.json:
         print(json.dumps({**asdict(result), "ok": result.ok}, indent=2))
