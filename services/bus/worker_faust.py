@@ -80,8 +80,8 @@ def make_app(config: BusConfig, projector: Projector, datadir: str | Path):
             if seeks:  # a new incarnation of the facts topic: read those partitions again from the start
                 from faust.types import TP
 
-                await app.consumer.seek_wait({TP(topic, partition): offset
-                                              for (topic, partition), offset in seeks.items()})
+                for (topic, partition), offset in seeks.items():
+                    await app.consumer.seek(TP(topic, partition), offset)  # resets faust's read offset too
 
     @app.on_partitions_revoked.connect
     async def forget(app, revoked, **kwargs):
