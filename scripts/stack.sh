@@ -3,7 +3,7 @@
 #   scripts/stack.sh start [--workers N] [--engine batch|faust] [--db URL]   # state in var/stack.json, logs in var/log/
 #   scripts/stack.sh status
 #   scripts/stack.sh stop
-# Then: export PROJFACTS_BOOTSTRAP=… (printed), projfacts publish FILE, PROJFACTS_BUS=kafka projfacts report …
+# Then: export PROJFACTS_BOOTSTRAP=… (printed), projfacts submit FILE --department D (or --each-department), PROJFACTS_BUS=kafka projfacts report …
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/projfacts ] || bash scripts/setup.sh

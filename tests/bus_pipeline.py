@@ -62,7 +62,7 @@ class Pipeline:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PROJFACTS_")}
         env.update({
             "PROJFACTS_DB": self.db, "PROJFACTS_BOOTSTRAP": self.config.bootstrap,
-            "PROJFACTS_SUBMISSIONS_TOPIC": self.config.submissions_topic,
+            "PROJFACTS_SUBMISSIONS_PREFIX": self.config.submissions_prefix,
             "PROJFACTS_FACTS_TOPIC": self.config.facts_topic, "PROJFACTS_REJECTED_TOPIC": self.config.rejected_topic,
             "PROJFACTS_INGEST_GROUP": self.config.ingest_group, "PROJFACTS_WORKER_GROUP": self.config.worker_group,
             "PROJFACTS_BATCH_WAIT_MS": str(self.config.batch_wait_ms), "PROJFACTS_VAR": str(self.tmp / "var"),
@@ -117,9 +117,12 @@ class Pipeline:
             if process.poll() is not None:
                 raise AssertionError(f"{name} exited with {process.returncode}:\n{self.log(name)[-3000:]}")
 
-    def submit(self, path: Path) -> subprocess.CompletedProcess:
-        """A department's producer: `projfacts submit FILE` onto the submissions topic."""
-        return self.command("submit", str(path))
+    def submit(self, path: Path, department: str | None = None) -> subprocess.CompletedProcess:
+        """A department's producer: `projfacts submit FILE --department D` onto D's submissions topic;
+        without a department, every event onto the channel of the department it declares (the
+        demo county is all departments' history)."""
+        which = ["--department", department] if department else ["--each-department"]
+        return self.command("submit", str(path), *which)
 
     def command(self, *args: str) -> subprocess.CompletedProcess:
         """`projfacts ARGS` with this pipeline's settings (PROJFACTS_BUS=kafka), to completion."""
@@ -139,9 +142,40 @@ class Pipeline:
             return count(self.engine, facts) >= n and positions(self.engine, facts) == positions(self.engine, events)
         wait_until(done, timeout, f"{n} facts projected")
 
+    def same_log(self, history: "Reference") -> "Reference":
+        """The embedded path on this pipeline's own log, after checking that the log holds exactly the
+        history's events (ids and content). Departments publish on their own topics, which the ingest
+        consumes independently, so events of one project from two departments may be logged in
+        another order than the file's — and figures such as 'the investment report recorded last'
+        follow the log. What the bus path must match, byte for byte, is the embedded path on the same
+        log: exported in log order with its stamps and imported (`projfacts import`, in-process bus)."""
+        import orjson
+
+        theirs = EventStore(history.db)
+        try:
+            assert contents(self.store) == contents(theirs), "the log does not hold the history's events"
+        finally:
+            theirs.engine.dispose()
+        exported = self.tmp / "log.jsonl"
+        with open(exported, "wb") as out:
+            for stored in self.store.read():
+                out.write(orjson.dumps(stored.to_json()) + b"\n")
+        db = f"sqlite:///{self.tmp / 'same-log.sqlite'}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PROJFACTS_")}
+        env["XDG_DATA_HOME"] = str(self.tmp / "xdg-same-log")
+        done = subprocess.run([str(PROJFACTS), "import", str(exported), "--db", db], env=env, capture_output=True,
+                              text=True, timeout=300, stdin=subprocess.DEVNULL)
+        assert done.returncode == 0, done.stderr
+        return Reference(exported, db, self.store.count(), env)
+
     def query(self, *args: str) -> str:
         """`projfacts <args> --db <this store> --as-of AS_OF --format json`, read-only (PROJFACTS_BUS=kafka)."""
         return run_query(self.db, args, self.env())
+
+
+def contents(store: EventStore) -> set[tuple[str, str]]:
+    """(event_id, content_hash) of every logged event: what was said, not when it was recorded."""
+    return {(e.event_id, e.content_hash) for e in store.read()}
 
 
 def run_query(db: str, args, env: dict) -> str:

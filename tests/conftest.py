@@ -80,7 +80,7 @@ def bus(kafka_broker):
     from services.bus.topics import ensure_topics
 
     tag = uuid.uuid4().hex[:8]
-    config = BusConfig(bootstrap=kafka_broker.bootstrap, submissions_topic=f"{tag}.submissions",
+    config = BusConfig(bootstrap=kafka_broker.bootstrap, submissions_prefix=f"{tag}.submissions",
                        facts_topic=f"{tag}.facts", rejected_topic=f"{tag}.rejected", partitions=6,
                        ingest_group=f"{tag}-ingest", worker_group=f"{tag}-projector", batch_wait_ms=100)
     ensure_topics(config)

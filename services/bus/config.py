@@ -17,7 +17,9 @@ DAY_MS = 24 * 3600 * 1000
 @dataclass(frozen=True)
 class BusConfig:
     bootstrap: str = "127.0.0.1:9092"  # host:port[,host:port]
-    submissions_topic: str = "projfacts.submissions"
+    submissions_prefix: str = "projfacts.submissions"  # each department's channel: <prefix>.<department>
+    department: str = ""  # this producer's department (`projfacts submit`): it sends to that channel only
+    departments: str = ""  # comma-separated department codes with a channel; "" = events.catalogue.DEPARTMENTS
     facts_topic: str = "projfacts.facts"
     rejected_topic: str = "projfacts.rejected"
     partitions: int = 6  # of each topic, when this program creates it
@@ -41,6 +43,7 @@ class BusConfig:
     sasl_mechanism: str = ""
     sasl_username: str = ""
     sasl_password: str = field(default="", repr=False)
+    ssl_cafile: str = ""  # CA bundle for SASL_SSL / SSL (else the system's)
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides) -> "BusConfig":
@@ -50,9 +53,12 @@ class BusConfig:
             with open(path, "rb") as handle:
                 values.update(tomllib.load(handle))
         for f in fields(cls):
-            env = os.environ.get(f"PROJFACTS_{f.name.upper()}")
-            if env is not None:
-                values[f.name] = env
+            for name in (f"PROJFACTS_KAFKA_{f.name.upper()}", f"PROJFACTS_{f.name.upper()}"):
+                if name.startswith("PROJFACTS_KAFKA_") and f.name not in KAFKA_ALIASES:
+                    continue
+                env = os.environ.get(name)
+                if env is not None:
+                    values[f.name] = env
         values.update({k: v for k, v in overrides.items() if v is not None})
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
@@ -62,17 +68,71 @@ class BusConfig:
     def with_(self, **changes) -> "BusConfig":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
-    def retention(self, topic: str) -> int:
-        return {self.submissions_topic: self.submissions_retention_ms, self.facts_topic: self.facts_retention_ms,
-                self.rejected_topic: self.rejected_retention_ms}[topic]
+    # ---- the departments' channels ------------------------------------------------------------
+    def department_codes(self) -> list[str]:
+        """The departments that have a submissions channel (configuration, else the catalogue's)."""
+        if self.departments.strip():
+            return sorted({d.strip() for d in self.departments.split(",") if d.strip()})
+        from events.catalogue import DEPARTMENTS
 
-    def client_options(self) -> dict:
-        """Connection settings shared by kafka-python clients."""
-        options: dict = {"bootstrap_servers": self.bootstrap.split(","), "security_protocol": self.security_protocol}
+        return sorted(DEPARTMENTS)
+
+    def submissions_topic(self, department: str) -> str:
+        """The one topic `department` publishes to (its channel: a Kafka ACL lets only it write there)."""
+        if department not in self.department_codes():
+            raise ValueError(f"no submissions channel for department {department!r} "
+                             f"(departments: {', '.join(self.department_codes())})")
+        return f"{self.submissions_prefix}.{department}"
+
+    def submissions_topics(self) -> dict[str, str]:
+        """department -> its submissions topic, for every department."""
+        return {d: f"{self.submissions_prefix}.{d}" for d in self.department_codes()}
+
+    def department_of(self, topic: str) -> str | None:
+        """The department whose channel `topic` is; None when it is no department's channel."""
+        prefix = self.submissions_prefix + "."
+        if not topic.startswith(prefix):
+            return None
+        department = topic[len(prefix):]
+        return department if department in self.department_codes() else None
+
+    def all_topics(self) -> list[str]:
+        return [*self.submissions_topics().values(), self.facts_topic, self.rejected_topic]
+
+    def retention(self, topic: str) -> int:
+        if self.department_of(topic):
+            return self.submissions_retention_ms
+        return {self.facts_topic: self.facts_retention_ms, self.rejected_topic: self.rejected_retention_ms}[topic]
+
+    def sasl_options(self) -> dict:
+        """SASL/SSL settings in kafka-python's and aiokafka's names (they share them)."""
+        options: dict = {}
         if self.sasl_mechanism:
             options.update(sasl_mechanism=self.sasl_mechanism, sasl_plain_username=self.sasl_username,
                            sasl_plain_password=self.sasl_password)
         return options
+
+    def client_options(self) -> dict:
+        """Connection settings shared by kafka-python clients."""
+        options: dict = {"bootstrap_servers": self.bootstrap.split(","), "security_protocol": self.security_protocol,
+                         **self.sasl_options()}
+        if self.ssl_cafile and "SSL" in self.security_protocol:
+            options["ssl_cafile"] = self.ssl_cafile
+        return options
+
+    def aiokafka_options(self) -> dict:
+        """The same for aiokafka (an SSL context instead of a CA file)."""
+        options: dict = {"bootstrap_servers": self.bootstrap, "security_protocol": self.security_protocol,
+                         **self.sasl_options()}
+        if "SSL" in self.security_protocol:
+            from aiokafka.helpers import create_ssl_context
+
+            options["ssl_context"] = create_ssl_context(cafile=self.ssl_cafile or None)
+        return options
+
+
+# PROJFACTS_KAFKA_<NAME> is accepted as well as PROJFACTS_<NAME> for these (the latter wins).
+KAFKA_ALIASES = frozenset({"sasl_username", "sasl_password", "sasl_mechanism", "security_protocol", "ssl_cafile"})
 
 
 def _coerce(cls, name: str, value):

@@ -1,4 +1,11 @@
-"""The departments' client: validate, then send to the submissions topic (kafka-python).
+"""The departments' client: validate, then send to the department's own submissions topic (kafka-python).
+
+Each department has one channel, `<submissions_prefix>.<department>` (services/bus/config.py); in
+production a Kafka ACL lets only that department's SASL user write there (deploy/kafka/), and the
+ingest takes the channel as the publisher's identity. A producer for one department refuses, before
+sending, any event that declares another department. (`department=None` routes each event to the
+channel of the department it declares: local runs, tests and benchmarks only — a real department's
+credentials can write nowhere but its own channel.)
 
 `acks='all'` and the idempotent producer (no duplicates from the client's own retries) where the
 broker allows it. Nothing invalid is sent: `publish` raises `PublishError` naming the event, the
@@ -39,12 +46,15 @@ def kafka_producer(config: BusConfig, **extra):
 
 
 class DepartmentProducer:
-    """`publish(event)` for one department's system (or any, when `department` is None)."""
+    """`publish(event)` for one department's system (or, when `department` is None, every department's
+    event onto its own channel: simulations only)."""
 
     def __init__(self, config: BusConfig | None = None, *, department: str | None = None,
                  serde: EventSerde | None = None, producer=None):
         self.config = config or BusConfig.load()
         self.department = department
+        if department is not None:
+            self.config.submissions_topic(department)  # raises for a department without a channel
         self.serde = serde or EventSerde(open_registry(self.config.schema_registry,
                                                        register=self.config.schema_registry_register))
         self.producer = producer or kafka_producer(self.config)
@@ -58,7 +68,9 @@ class DepartmentProducer:
             except EventError as error:
                 raise PublishError(error.reason, field=error.field, event_id=error.event_id) from None
         if self.department and event.source.department != self.department:
-            raise PublishError(f"this producer publishes for {self.department}, not {event.source.department}",
+            raise PublishError(f"this producer publishes for {self.department} (channel "
+                               f"{self.config.submissions_topic(self.department)}), not for "
+                               f"{event.source.department}: send it with that department's credentials",
                                field="source.department", event_id=event.id)
         return event
 
@@ -69,7 +81,11 @@ class DepartmentProducer:
             value = self.serde.encode(event)
         except EventError as error:
             raise PublishError(error.reason, field=error.field, event_id=event.id) from None
-        future = self.producer.send(self.config.submissions_topic, key=fact_key(event), value=value)
+        try:
+            topic = self.config.submissions_topic(self.department or event.source.department)
+        except ValueError as error:
+            raise PublishError(str(error), field="source.department", event_id=event.id) from None
+        future = self.producer.send(topic, key=fact_key(event), value=value)
         event_id = event.id
         future.add_errback(lambda exc: self.failures.append((event_id, exc)))
         return event

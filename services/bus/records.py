@@ -8,9 +8,10 @@ facts topic, one record per accepted event, in event-store order per project:
 
 rejected topic (dead letters), one record per refused submission:
     key     the submission's key;  value  the submission's original bytes, untouched
-    headers projfacts.reason, projfacts.department (when readable), projfacts.event_id (when
-            readable), projfacts.source (topic/partition/offset of the submission),
-            projfacts.rejected_at (ISO time)
+    headers projfacts.reason, projfacts.department (the department the event declares, when
+            readable), projfacts.channel (the department whose submissions topic it came in on),
+            projfacts.event_id (when readable), projfacts.source (topic/partition/offset of the
+            submission), projfacts.rejected_at (ISO time)
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ DEPARTMENT = "projfacts.department"
 EVENT_ID = "projfacts.event_id"
 SOURCE = "projfacts.source"
 REJECTED_AT = "projfacts.rejected_at"
+CHANNEL = "projfacts.channel"  # the department whose submissions topic the record came in on
+EPOCH = "projfacts.epoch"  # the facts topic's incarnation, as the relay counts them (relay.py)
 
 Headers = list[tuple[str, bytes]]
 

@@ -1,7 +1,14 @@
-"""The submissions consumer: departments' events off the submissions topic, through the accept path.
+"""The submissions consumer: departments' events off their submissions topics, through the accept path.
 
-    submissions ─ decode (Confluent wire → Avro → validated event) ─ accept (authorise, append) ─▶ the log
-                └▶ rejected (dead letters: the original bytes, the reason, the department)
+    submissions.<department> ─ decode (Confluent wire → Avro → validated event) ─ accept (authorise, append) ─▶ the log
+                             └▶ rejected (dead letters: the original bytes, the reason, the department)
+
+Identity comes from the channel, not from the message: each department writes to its own topic
+(`<submissions_prefix>.<department>`; in production a Kafka ACL lets only that department's SASL
+user write there: deploy/kafka/), and the ingest hands the accept path that topic's department as the
+publisher. An event whose `source.department` is another department is refused (unauthorised,
+field `source.department`), dead-lettered and written to the refusals audit (`projfacts refusals`);
+it is never appended and never stops the ingest.
 
 One poll batch at a time: decode each record (unreadable or invalid → rejected), hand the events to
 `services.ingest.accept.Acceptor.submit` (the same authorisation and append as every other door;
@@ -27,10 +34,11 @@ from events.envelope import Event
 from events.errors import EventError
 from services.bus.config import BusConfig
 from services.bus.producer import kafka_producer
-from services.bus.records import Record, rejected_headers
+from services.bus.records import CHANNEL, Record, rejected_headers
 from services.bus.wire import EventSerde, open_registry, unframe
 from services.ingest.accept import Acceptor, Outcome, Unavailable
 from services.ingest.authorise import Publisher
+from services.ingest.tokens import record_refusals
 from services.log.store import now_local
 
 log = logging.getLogger("projfacts.ingest")
@@ -70,11 +78,16 @@ class Ingest:
         stats = IngestStats()
         rejected_at = now_local().isoformat()
 
+        audit: list[dict] = []
+
         def reject(record: Record, reason: str, department: str | None, event_id: str | None) -> None:
             stats.rejected += 1
             stats.reasons.append(reason)
-            self._send(self.config.rejected_topic, record.key, record.value,
-                       rejected_headers(reason, department, event_id, record, rejected_at))
+            headers = rejected_headers(reason, department, event_id, record, rejected_at)
+            channel = self.config.department_of(record.topic)
+            if channel:
+                headers.append((CHANNEL, channel.encode()))
+            self._send(self.config.rejected_topic, record.key, record.value, headers)
 
         decoded: list[tuple[Record, Event]] = []
         for record in records:
@@ -97,15 +110,27 @@ class Ingest:
             elif verdict.outcome is Outcome.DUPLICATE:
                 stats.duplicates += 1
             elif verdict.outcome is Outcome.UNAUTHORISED:
-                reject(record, f"unauthorised: event {event.id}: {verdict.reason}", event.source.department, event.id)
+                reject(record, f"unauthorised: {verdict.describe()}", event.source.department, event.id)
+                audit.append(dict(reason=verdict.reason or "", department=self.config.department_of(record.topic),
+                                  event_id=event.id, event_type=event.event_type, project_id=event.project_id,
+                                  field=verdict.field, client=f"kafka:{record.topic}/{record.partition}/{record.offset}"))
             else:
                 reject(record, f"refused by the event store: {verdict.describe()}", event.source.department, event.id)
+        if audit:
+            try:
+                record_refusals(self.acceptor.events, 403, audit)
+            except Exception as error:  # the dead letters carry them too; a retried batch re-records them
+                raise Transient(f"could not write the refusals audit: {error!r}") from error
         self._flush()
         return stats
 
     def publisher(self, record: Record, event: Event) -> Publisher:
-        """Who is writing. Today the department the event declares, within its policy.toml regions."""
-        return Publisher(event.source.department, identity=f"{record.topic}/{record.partition}")
+        """Who is writing: the department whose channel (submissions topic) the record came in on —
+        never the department the event declares. A topic that is no department's channel gives a
+        publisher no event can match."""
+        department = self.config.department_of(record.topic)
+        return Publisher(department or f"(no department: topic {record.topic})",
+                         identity=f"{record.topic}/{record.partition}", channel=record.topic)
 
     def peek(self, value: bytes | None) -> tuple[str | None, str | None]:
         """(department, event_id) of a record that failed validation, when its Avro is readable."""
@@ -120,8 +145,40 @@ class Ingest:
             return None, None
 
     def _send(self, topic: str, key: bytes | None, value: bytes | None, headers) -> None:
-        future = self.producer.send(topic, key=key, value=value, headers=headers)
+        try:
+            future = self.producer.send(topic, key=key, value=value, headers=headers)
+        except Exception as error:  # a producer that cannot send now: the batch is retried
+            raise Transient(f"dead letter not sent: {error!r}") from error
         future.add_errback(self._failures.append)
+
+    @staticmethod
+    def _renewed_topics(consumer, known: dict) -> set[str]:
+        """Topics whose id (KIP-516) changed since the last look: lost by the broker and created again,
+        so the positions this consumer holds on them mean nothing (the new incarnation may have grown
+        past them). Brokers without topic ids: never."""
+        cluster = getattr(getattr(consumer, "_client", None), "cluster", None)
+        topic_id = getattr(cluster, "topic_id", None)
+        if topic_id is None:
+            return set()
+        renewed = set()
+        for topic in consumer.subscription() or ():
+            now = topic_id(topic)
+            if now is None:
+                continue
+            if known.get(topic) not in (None, now):
+                renewed.add(topic)
+            known[topic] = now
+        return renewed
+
+    def _renew_producer(self) -> None:
+        try:
+            self.producer.close(timeout=5)
+        except Exception as error:
+            log.debug("closing the dead-letter producer: %r", error)
+        try:
+            self.producer = kafka_producer(self.config)
+        except Exception as error:  # no broker right now: the next batch's retry tries again
+            log.warning("no dead-letter producer yet: %r", error)
 
     def _flush(self) -> None:
         self.producer.flush(timeout=120)
@@ -137,16 +194,25 @@ class Ingest:
         stop = stop or threading.Event()
         total = IngestStats()
         consumer = KafkaConsumer(
-            self.config.submissions_topic, group_id=self.config.ingest_group, client_id="projfacts-ingest",
+            *self.config.submissions_topics().values(), group_id=self.config.ingest_group, client_id="projfacts-ingest",
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.config.batch_size,
             session_timeout_ms=self.config.session_timeout_ms, heartbeat_interval_ms=self.config.heartbeat_interval_ms,
             max_poll_interval_ms=600_000, max_partition_fetch_bytes=8 * 1024 * 1024,
             **self.config.client_options())
         backoff = 0.5
         last_report = time.monotonic()
+        topic_ids: dict[str, object] = {}
         try:
             while not stop.is_set():
                 polled = consumer.poll(timeout_ms=self.config.batch_wait_ms * 2 or 500)
+                renewed = self._renewed_topics(consumer, topic_ids)
+                if renewed:  # the broker lost these topics and they were made again: read them from the start
+                    again = [tp for tp in consumer.assignment() if tp.topic in renewed]
+                    log.warning("topics %s are new incarnations: reading them again from the start",
+                                ", ".join(sorted(renewed)))
+                    if again:
+                        consumer.seek_to_beginning(*again)
+                    polled = {tp: batch for tp, batch in polled.items() if tp.topic not in renewed}
                 records = [Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers or []))
                            for tp in sorted(polled) for r in polled[tp]]
                 if not records:
@@ -157,6 +223,7 @@ class Ingest:
                     log.warning("batch of %d will be retried in %.1f s: %s", len(records), backoff, error)
                     for tp, batch in polled.items():
                         consumer.seek(tp, batch[0].offset)
+                    self._renew_producer()  # an idempotent producer whose broker lost its state stays broken
                     stop.wait(backoff)
                     backoff = min(backoff * 2, 10.0)
                     continue
@@ -184,7 +251,7 @@ def run_ingest(config: BusConfig, acceptor: Acceptor) -> IngestStats:
     """The `projfacts ingest` process: runs until SIGTERM or SIGINT."""
     from services.bus.topics import ensure_topics
 
-    ensure_topics(config)
+    ensure_topics(config, names=[*config.submissions_topics().values(), config.rejected_topic])
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -1,4 +1,5 @@
-"""Create the three topics (idempotent), and count what a topic holds without ListOffsets
+"""Create the topics (idempotent): one submissions topic per department (its channel), the facts and
+the rejected topic; and count what a topic holds without ListOffsets
 (tansu's `end_offsets()` is wrong after multi-record batches: BROKER.md)."""
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from services.bus.config import BusConfig
 log = logging.getLogger(__name__)
 
 
-def ensure_topics(config: BusConfig, timeout: float = 30.0) -> list[str]:
-    """Create whichever of the submissions, facts and rejected topics are missing. Returns those created."""
+def ensure_topics(config: BusConfig, timeout: float = 30.0, names: list[str] | None = None) -> list[str]:
+    """Create whichever of `names` (default: every department's submissions topic, the facts and the
+    rejected topic) are missing. Returns those created. Each process ensures only the topics it uses:
+    with ACLs a service sees (DESCRIBE) only its own topics, and only the admin may create any
+    (deploy/kafka/)."""
     from kafka.admin import KafkaAdminClient, NewTopic
-    from kafka.errors import TopicAlreadyExistsError
+    from kafka.errors import AuthorizationError, TopicAlreadyExistsError
 
-    names = [config.submissions_topic, config.facts_topic, config.rejected_topic]
+    names = list(names or config.all_topics())
     admin = _retry(lambda: KafkaAdminClient(client_id="projfacts-admin", **config.client_options()), timeout)
     try:
         existing = set(admin.list_topics())
@@ -27,6 +31,10 @@ def ensure_topics(config: BusConfig, timeout: float = 30.0) -> list[str]:
                 admin.create_topics(wanted)
             except TopicAlreadyExistsError:
                 pass
+            except AuthorizationError as error:
+                raise PermissionError(f"topics {', '.join(t.name for t in wanted)} are missing and this user "
+                                      f"({config.sasl_username or 'anonymous'}) may not create them: run "
+                                      f"`projfacts topics create` as the admin ({error})") from None
             _wait_for_metadata(admin, [t.name for t in wanted], timeout)
         return [t.name for t in wanted]
     finally:

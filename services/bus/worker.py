@@ -12,6 +12,14 @@ the rows *and* each partition's next offset (checkpoint `kafka:<group>:<topic>:<
 after a crash a worker resumes exactly after the last committed batch, whatever offsets the broker
 remembers, and a re-delivered record changes nothing. That is the exactly-once effect over an
 at-least-once bus.
+
+The facts topic may be lost and published again from the log (relay.py): its records then carry a
+newer epoch (header `projfacts.epoch`) and start again at offset 0, below the offsets the read model
+stored. A worker keeps each partition's epoch beside its offset (`kafka-epoch:<group>:<topic>:<p>`);
+a record with a newer epoch resets that partition to offset 0 (`seeks`, which the engine carries out)
+and it is read again from its start. So that a worker resuming at offset N notices a topic that was
+published again and has grown to exactly N records, it resumes at N - 1 (`resume_offset`): that
+record, already projected, is skipped when its epoch is the stored one.
 """
 from __future__ import annotations
 
@@ -23,11 +31,11 @@ from typing import Callable, Iterable
 from sqlalchemy import delete, select
 
 from events.errors import EventError
-from services.bus.records import BadFact, Record, stored_event
+from services.bus.records import EPOCH, BadFact, Record, header, stored_event
 from services.bus.wire import EventSerde
 from services.log.store import EventStore, StoredEvent
 from services.readmodel import columns as figure_index
-from services.readmodel.sql import apply_batch
+from services.readmodel.sql import apply_batch, save_checkpoint
 from services.readmodel.tables import checkpoints
 
 log = logging.getLogger("projfacts.worker")
@@ -38,6 +46,20 @@ DeadLetter = Callable[[Record, str], None]
 
 def checkpoint_name(group: str, topic: str, partition: int) -> str:
     return f"kafka:{group}:{topic}:{partition}"
+
+
+def epoch_name(group: str, topic: str, partition: int) -> str:
+    return f"kafka-epoch:{group}:{topic}:{partition}"
+
+
+def epoch_of(record: Record) -> int | None:
+    raw = header(record.headers, EPOCH)
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def resume_offset(stored: int) -> int:
+    """Where to seek a partition whose stored next offset is `stored`: one record back (see above)."""
+    return max(stored - 1, 0)
 
 
 def _logged(record: Record, reason: str) -> None:
@@ -55,20 +77,30 @@ class Projector:
         self.dead_letter = dead_letter
         self.names = figure_index.Labels(self.engine)
         self.next_offsets: dict[TP, int] = {}  # what this process knows is committed
+        self.epochs: dict[TP, int] = {}  # the facts topic's epoch each partition was read at
+        self.seeks: dict[TP, int] = {}  # partitions to read again from an offset (a new epoch): for the engine
         self.applied = 0
         self.refused = 0
+        self.resets = 0
 
     def stored_offsets(self, tps: Iterable[TP]) -> dict[TP, int]:
         """The next offset to read for each partition, from the read model's checkpoints (0 if none)."""
         tps = list(tps)
         names = {checkpoint_name(self.group, t, p): (t, p) for t, p in tps}
+        epochs = {epoch_name(self.group, t, p): (t, p) for t, p in tps}
         with self.engine.connect() as conn:
             rows = conn.execute(select(checkpoints.c.name, checkpoints.c.position)
-                                .where(checkpoints.c.name.in_(list(names)))).all()
-        found = {names[name]: position for name, position in rows}
+                                .where(checkpoints.c.name.in_([*names, *epochs]))).all()
+        found = {names[name]: position for name, position in rows if name in names}
         offsets = {tp: found.get(tp, 0) for tp in tps}
         self.next_offsets.update(offsets)
+        seen = {epochs[name]: position for name, position in rows if name in epochs}
+        self.epochs.update({tp: seen.get(tp, 0) for tp in tps})
         return offsets
+
+    def take_seeks(self) -> dict[TP, int]:
+        seeks, self.seeks = self.seeks, {}
+        return seeks
 
     def verified(self, records: list[Record]) -> list[tuple[Record, StoredEvent]]:
         """Each record with the log's fact it stands for; records the log does not back are dead-lettered."""
@@ -103,12 +135,34 @@ class Projector:
         """Project one batch in one transaction; returns how many facts it carried."""
         fresh = []
         ends: dict[TP, int] = {}
+        renewed: dict[TP, int] = {}
         for record in records:
             tp = (record.topic, record.partition)
+            epoch = epoch_of(record)
+            if tp in renewed or tp in self.seeks:
+                continue  # this partition is read again from its start
+            if epoch is not None and epoch > self.epochs.get(tp, 0):
+                renewed[tp] = epoch  # the topic was lost and published again: start this partition over
+                continue
             if record.offset < self.next_offsets.get(tp, 0):
-                continue  # already in the read model (a re-delivery before our seek took effect)
+                continue  # already in the read model (a re-delivery, or the record before the resume point)
             ends[tp] = max(ends.get(tp, 0), record.offset + 1)
             fresh.append(record)
+        if renewed:
+            fresh = [r for r in fresh if (r.topic, r.partition) not in renewed]
+            for tp in renewed:
+                ends.pop(tp, None)
+            with self.engine.begin() as conn:
+                for tp, epoch in renewed.items():
+                    save_checkpoint(conn, self.engine, checkpoint_name(self.group, *tp), 0)
+                    save_checkpoint(conn, self.engine, epoch_name(self.group, *tp), epoch)
+            for tp, epoch in renewed.items():
+                log.warning("partition %s/%d: the facts topic is a new incarnation (epoch %d, was %d): "
+                            "reading it again from offset 0", tp[0], tp[1], epoch, self.epochs.get(tp, 0))
+                self.epochs[tp] = epoch
+                self.next_offsets[tp] = 0
+                self.seeks[tp] = 0
+                self.resets += 1
         if not ends:
             return 0
         by_tp: dict[TP, list[StoredEvent]] = defaultdict(list)
@@ -127,10 +181,13 @@ class Projector:
     def forget(self, tps: Iterable[TP]) -> None:
         for tp in tps:
             self.next_offsets.pop(tp, None)
+            self.epochs.pop(tp, None)
+            self.seeks.pop(tp, None)
 
     def reset(self) -> int:
         """Delete this group's checkpoints (after a rebuild, or when the topics were recreated)."""
         with self.engine.begin() as conn:
+            conn.execute(delete(checkpoints).where(checkpoints.c.name.like(f"kafka-epoch:{self.group}:%")))
             return conn.execute(delete(checkpoints).where(checkpoints.c.name.like(f"kafka:{self.group}:%"))).rowcount
 
 

@@ -13,7 +13,7 @@ import signal
 import time
 
 from services.bus.config import BusConfig
-from services.bus.worker import Projector
+from services.bus.worker import Projector, resume_offset
 from services.bus.records import Record
 
 log = logging.getLogger("projfacts.worker")
@@ -30,9 +30,7 @@ async def run(config: BusConfig, projector: Projector, stop: asyncio.Event) -> N
         auto_offset_reset="earliest", session_timeout_ms=config.session_timeout_ms,
         heartbeat_interval_ms=config.heartbeat_interval_ms, max_poll_interval_ms=600_000,
         max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024,
-        bootstrap_servers=config.bootstrap, security_protocol=config.security_protocol,
-        **({"sasl_mechanism": config.sasl_mechanism, "sasl_plain_username": config.sasl_username,
-            "sasl_plain_password": config.sasl_password} if config.sasl_mechanism else {}))
+        **config.aiokafka_options())
 
     class Seek(ConsumerRebalanceListener):
         async def on_partitions_revoked(self, revoked):
@@ -43,7 +41,7 @@ async def run(config: BusConfig, projector: Projector, stop: asyncio.Event) -> N
             tps = [(tp.topic, tp.partition) for tp in assigned]
             offsets = await loop.run_in_executor(None, projector.stored_offsets, tps)
             for (topic, partition), offset in sorted(offsets.items()):
-                consumer.seek(TopicPartition(topic, partition), offset)
+                consumer.seek(TopicPartition(topic, partition), resume_offset(offset))
             log.info("assigned %s; resuming at stored offsets %s", sorted(p for _, p in tps),
                      {p: o for (_, p), o in sorted(offsets.items())})
 
@@ -59,6 +57,8 @@ async def run(config: BusConfig, projector: Projector, stop: asyncio.Event) -> N
                        for tp in sorted(polled) for r in polled[tp]]
             async with busy:
                 await loop.run_in_executor(None, projector.apply, records)
+                for (topic, partition), offset in projector.take_seeks().items():
+                    consumer.seek(TopicPartition(topic, partition), offset)
             try:
                 await consumer.commit({tp: batch[-1].offset + 1 for tp, batch in polled.items()})
             except Exception as error:  # informational only: the read model holds the real offsets

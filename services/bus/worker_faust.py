@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 
 from services.bus.config import BusConfig
-from services.bus.worker import Projector
+from services.bus.worker import Projector, resume_offset
 from services.bus.records import Record
 
 log = logging.getLogger("projfacts.worker")
@@ -36,7 +36,7 @@ def make_app(config: BusConfig, projector: Projector, datadir: str | Path):
                 return committed
             loop = asyncio.get_running_loop()
             stored = await loop.run_in_executor(None, projector.stored_offsets, [(t.topic, t.partition) for t in tps])
-            seeks = {tp: stored[(tp.topic, tp.partition)] for tp in tps}
+            seeks = {tp: resume_offset(stored[(tp.topic, tp.partition)]) for tp in tps}
             await self.seek_wait(seeks)
             log.info("resuming at stored offsets %s", {tp.partition: o for tp, o in sorted(seeks.items())})
             committed.update(seeks)
@@ -76,6 +76,12 @@ def make_app(config: BusConfig, projector: Projector, datadir: str | Path):
                               e.message.value, [(k, v) for k, v in (e.message.headers or [])])
                        for e in events]
             await loop.run_in_executor(None, projector.apply, records)
+            seeks = projector.take_seeks()
+            if seeks:  # a new incarnation of the facts topic: read those partitions again from the start
+                from faust.types import TP
+
+                for (topic, partition), offset in seeks.items():
+                    await app.consumer.seek(TP(topic, partition), offset)  # resets faust's read offset too
 
     @app.on_partitions_revoked.connect
     async def forget(app, revoked, **kwargs):

@@ -4,7 +4,9 @@ administrator's and applies none of it (CONTRACT.md §4).
 
     authorise(event, publisher, policy, context) -> Refusal | None
 
-- the event's `source.department` must be the publisher's;
+- the event's `source.department` must be the publisher's — the department its credentials stand
+  for: a token (HTTP) or the channel it came in on (the bus: each department's own submissions
+  topic, `Publisher.channel`), never what the message says about itself;
 - a type with owners may be published only by one of them (`policy.toml`, by default DOMAIN.md's
   table, `events.catalogue.OWNERS`); `ProblemResolved` by any department (the assigned unit); a
   `ProcedureApproved` only by a department that issues that procedure (`PROCEDURE_ISSUERS`);
@@ -12,7 +14,10 @@ administrator's and applies none of it (CONTRACT.md §4).
   retraction of an event the log does not hold is refused;
 - territory: the fact's region must lie in the department's regions (`policy.toml`) and in the
   publisher's territory (a token's); a project's region is that of its first registration (else
-  the 6 digits inside its code), and a registration may not move a project out of reach.
+  the 6 digits inside its code), and a registration may not move a project out of reach;
+- a project's region is fixed: a registration must name the region inside its project code (when
+  the code carries one) and that of the project's first registration (when the log holds one), so
+  no county registers (squats) another county's project.
 
 `authorise` is pure: what it needs from the log comes in a `Context`, filled once per batch by
 `context_for`.
@@ -61,6 +66,7 @@ class Publisher:
     department: str
     territory: tuple[str, ...] = EVERYWHERE
     identity: str | None = None
+    channel: str | None = None  # the bus: the submissions topic the event came in on
 
 
 @dataclass(frozen=True)
@@ -136,8 +142,9 @@ def authorise(event: Event, publisher: Publisher, policy: Policy = DEFAULT_POLIC
     context = context or Context()
     department = publisher.department
     if event.source.department != department:
+        via = f" (it came in on {department}'s channel {publisher.channel})" if publisher.channel else ""
         return Refusal("source.department", f"source.department {event.source.department!r} is not the "
-                                            f"publishing department {department!r}")
+                                            f"publishing department {department!r}{via}")
     refusal = _ownership(event, department, policy, context)
     if refusal:
         return refusal
@@ -145,6 +152,22 @@ def authorise(event: Event, publisher: Publisher, policy: Policy = DEFAULT_POLIC
                          (publisher.territory, "this publisher's territory")):
         if "" not in scope and (refusal := _territory(event, scope, whose, context)):
             return refusal
+    return _fixed_region(event, context)
+
+
+def _fixed_region(event: Event, context: Context) -> Refusal | None:
+    """A registration names the region its code and its first registration fixed."""
+    if event.event_type != "ProjectRegistered" or not event.project_id:
+        return None
+    region = event.payload.region
+    coded = region_from_code(event.project_id)
+    if coded is not None and region != coded:
+        return Refusal("payload.region", f"region {region} is not the region in the project code "
+                                         f"{event.project_id} ({coded})")
+    known = context.region(event.project_id)
+    if known is not None and known != region:
+        return Refusal("payload.region", f"project {event.project_id} is registered in {known}; "
+                                         f"a registration cannot move it to {region}")
     return None
 
 

@@ -91,6 +91,20 @@ def record_refusal(store: EventStore, status: int, reason: str, *, publisher: Pu
             field=_short(field, 200), reason=_short(reason, 2000), client=_short(client, 64)))
 
 
+def record_refusals(store: EventStore, status: int, rows: list[dict]) -> None:
+    """Several refused writes at once (the bus ingest's batch): each row has `reason` and any of
+    department, event_id, event_type, project_id, field, client (`token_id` is the HTTP token's)."""
+    stamp = now_local()
+    values = [dict(at=stamp.isoformat(), at_us=to_micros(stamp), status=status,
+                   department=_short(row.get("department"), 64), token_id=None,
+                   event_id=_short(row.get("event_id"), 64), event_type=_short(row.get("event_type"), 64),
+                   project_id=_short(row.get("project_id"), 64), field=_short(row.get("field"), 200),
+                   reason=_short(row.get("reason"), 2000) or "", client=_short(row.get("client"), 64))
+              for row in rows]
+    with store.engine.begin() as conn:
+        conn.execute(insert(ingest_refusals), values)
+
+
 def refusals(store: EventStore, limit: int = 100) -> list[dict]:
     query = select(ingest_refusals).order_by(ingest_refusals.c.id.desc()).limit(limit)
     with store.engine.connect() as conn:

@@ -89,7 +89,12 @@ def apply_batch(conn, engine: Engine, batch: Sequence[StoredEvent], checkpoint: 
                 position: int | None, names: figure_index.Labels | None = None) -> int:
     """Write a batch of events into the read model — facts, project regions, the figure columns of
     the facts the insert added — the checkpoint, and how many facts it added (`projected`), in the
-    caller's transaction. Returns how many it added (a re-delivered fact adds nothing)."""
+    caller's transaction. Returns how many it added (a re-delivered fact adds nothing, also when both
+    copies are in this batch)."""
+    unique: dict[int, StoredEvent] = {}
+    for e in batch:
+        unique.setdefault(e.position, e)
+    batch = list(unique.values()) if len(unique) < len(batch) else batch
     rows = [fact_row(e) for e in batch]
     added: set[int] = set()
     if rows:

@@ -1,8 +1,10 @@
 """`projfacts submit | ingest | relay | worker | topics | schemas | stack`: the Kafka path's commands
 (registered on the main group by services/entry/cli/main.py). Settings: services/bus/config.py and README.md.
 
-    submit FILE   a department's producer: validated events onto the submissions topic
-    ingest        the submissions consumer: each event through the accept path into the log
+    submit FILE   a department's producer: validated events onto its own submissions topic
+    ingest        the submissions consumer: every department's topic, each event through the accept
+                  path into the log, authorised as the department whose topic it came in on
+    topics        list (who writes, who reads) | create
     relay         the log onto the facts topic, in log order, from its checkpoint
     worker        the facts topic into the SQL read model (only facts the log backs)
 """
@@ -55,21 +57,36 @@ def register(main: click.Group) -> None:
     @main.command("submit")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @BOOTSTRAP
-    @click.option("--department", default=None, help="Refuse lines whose source.department is another one.")
-    @click.option("--topic", default=None, help="Submissions topic (default: configuration).")
-    def submit_command(file, bootstrap, department, topic):
-        """A department's producer: send the valid events of a .jsonl FILE to the submissions topic
-        (each bad line is reported with its number and reason, not sent)."""
+    @click.option("--department", default=None,
+                  help="The department this producer publishes for: its events go to its own submissions topic, "
+                       "lines of any other department are refused (default: $PROJFACTS_DEPARTMENT).")
+    @click.option("--each-department", is_flag=True,
+                  help="Local runs and tests only: send each event to the channel of the department it declares "
+                       "(with real credentials a department can write nowhere but its own channel).")
+    def submit_command(file, bootstrap, department, each_department):
+        """A department's producer: send the valid events of a .jsonl FILE to the department's own
+        submissions topic (each bad line, or a line of another department, is reported with its number
+        and reason, not sent)."""
         from services.bus.producer import DepartmentProducer, publish_file
 
-        config = _config(bootstrap, submissions_topic=topic)
+        config = _config(bootstrap)
+        department = department or config.department or None
+        if department and each_department:
+            raise click.UsageError("--department and --each-department exclude each other")
+        if not department and not each_department:
+            raise click.UsageError("whose events are these? Give --department CODE (or set PROJFACTS_DEPARTMENT); "
+                                   f"departments: {', '.join(config.department_codes())}")
+        if department and department not in config.department_codes():
+            raise click.BadParameter(f"{department!r} has no submissions channel; departments: "
+                                     f"{', '.join(config.department_codes())}", param_hint="--department")
 
         def refused(number, error):
             click.echo(f"line {number}: {error.describe()}", err=True)
 
         with DepartmentProducer(config, department=department, producer=_reach(config)) as producer:
             summary = publish_file(file, producer, refused, progress=sys.stderr.isatty())
-        click.echo(summary.line())
+        where = config.submissions_topic(department) if department else f"{config.submissions_prefix}.<department>"
+        click.echo(f"{summary.line()} (to {where})")
         sys.exit(1 if summary.refused else 0)
 
     @main.command("ingest")
@@ -117,7 +134,7 @@ def register(main: click.Group) -> None:
         if rebuild:
             click.echo(f"rebuilt the read model from the event store: {rebuild_model(store, config.worker_group)} facts",
                        err=True)
-        ensure_topics(config)
+        ensure_topics(config, names=[config.facts_topic, config.rejected_topic])
         dead_letters = kafka_producer(config, enable_idempotence=False, retries=5)
         projector = Projector(store, config.worker_group, EventSerde(open_registry(config.schema_registry)),
                               pause_ms=config.batch_pause_ms, dead_letter=kafka_dead_letter(config, dead_letters))
@@ -136,18 +153,56 @@ def register(main: click.Group) -> None:
 
             run_forever(config, projector)
 
-    @main.group("topics")
-    def topics_group():
-        """The bus's topics."""
+    @main.group("topics", invoke_without_command=True)
+    @click.pass_context
+    def topics_group(ctx):
+        """The bus's topics (without a subcommand: `topics list`)."""
+        if ctx.invoked_subcommand is None:
+            ctx.invoke(topics_list)
+
+    @topics_group.command("list")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+    def topics_list(fmt):
+        """Every topic of the bus: who writes it, who reads it (from the configuration; no broker needed)."""
+        config = _config()
+        rows = [{"topic": topic, "kind": "submissions", "department": department,
+                 "written_by": f"department {department}", "read_by": "ingest"}
+                for department, topic in config.submissions_topics().items()]
+        rows += [{"topic": config.facts_topic, "kind": "facts", "department": None, "written_by": "relay",
+                  "read_by": "worker"},
+                 {"topic": config.rejected_topic, "kind": "rejected", "department": None,
+                  "written_by": "ingest, worker", "read_by": "admin"}]
+        if fmt == "json":
+            click.echo(json.dumps(rows, indent=2))
+            return
+        width = max(len(r["topic"]) for r in rows)
+        for r in rows:
+            click.echo(f"{r['topic']:<{width}}  {r['kind']:<11}  written by {r['written_by']:<31} read by {r['read_by']}")
 
     @topics_group.command("create")
     @BOOTSTRAP
     def topics_create(bootstrap):
-        """Create the submissions, facts and rejected topics where missing (partitions, retention: configuration)."""
+        """Create every department's submissions topic, the facts and the rejected topic where missing
+        (partitions, retention: configuration)."""
         from services.bus.topics import ensure_topics
 
         created = ensure_topics(_config(bootstrap))
         click.echo(f"created: {', '.join(created) or 'none (all exist)'}")
+
+    @topics_group.command("acls")
+    @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the script here (else stdout).")
+    def topics_acls(out):
+        """The SASL/SCRAM users and Kafka ACLs as a shell script (kafka-configs.sh, kafka-acls.sh): each
+        department may write only its own submissions topic (deploy/kafka/acls.sh is this, for the defaults)."""
+        from services.bus.acls import script
+
+        text = script(_config())
+        if out:
+            with open(out, "w") as handle:
+                handle.write(text)
+            click.echo(f"wrote {out}", err=True)
+        else:
+            click.echo(text, nl=False)
 
     @main.group("schemas")
     def schemas_group():

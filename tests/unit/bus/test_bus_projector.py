@@ -113,9 +113,16 @@ def test_the_producer_validates_before_sending(tmp_path):
     with pytest.raises(PublishError, match="field payload.total_investment") as refused:
         producer.publish(event("ProjectRegistered", total_investment=12.5))
     assert refused.value.field == "payload.total_investment"
-    with pytest.raises(PublishError, match="publishes for ndrc, not stats"):
+    with pytest.raises(PublishError, match=r"publishes for ndrc \(channel projfacts.submissions.ndrc\), not for stats"):
         producer.publish(event("StatsEntryApproved"))
     assert len(kafka.sent) == 1 and kafka.sent[0][1] == b"2501-140522-04-01-000123"
+    assert kafka.sent[0][0] == "projfacts.submissions.ndrc"  # the department's own channel
+    with pytest.raises(ValueError, match="no submissions channel"):
+        DepartmentProducer(department="nobody", producer=kafka)
+    router = DepartmentProducer(producer=kafka)  # simulations: each event onto its declared department's channel
+    router.publish(event("StatsEntryApproved"))
+    assert kafka.sent[-1][0] == "projfacts.submissions.stats"
+    kafka.sent.pop()
 
     from helpers import write_jsonl
 
@@ -124,3 +131,58 @@ def test_the_producer_validates_before_sending(tmp_path):
     summary = publish_file(path, producer, lambda n, e: refused_lines.append((n, e.reason)))
     assert (summary.sent, summary.refused) == (1, 2)
     assert [n for n, _ in refused_lines] == [2, 4]
+
+
+def test_a_newer_epoch_reads_the_partition_again_from_its_start(store):
+    """The facts topic lost and published again from the log (relay epoch 0 → 1): a worker whose stored
+    offset is past the new topic's records, or equal to its length, reads the partition again."""
+    from services.bus.records import EPOCH
+    from services.bus.worker import epoch_name, resume_offset
+
+    serde = EventSerde()
+    store.append([validate_object(event(t)) for t in ("ProjectRegistered", "AnnualPlanAdopted", "ConstructionStarted",
+                                                      "InvestmentReported")])
+
+    def records(epoch, rows, start=0):
+        return [Record("f", 0, start + i, None, serde.encode(s.as_appended()),
+                       fact_headers(s.position, s.project_seq) + [(EPOCH, str(epoch).encode())])
+                for i, s in enumerate(rows)]
+
+    rows = list(store.read())
+    projector = Projector(store, "g", serde)
+    projector.stored_offsets([("f", 0)])
+    assert projector.apply(records(0, rows[:3])) == 3  # the old topic held three facts, all projected
+    with store.engine.begin() as conn:
+        conn.execute(facts.delete().where(facts.c.position == 3))  # pretend the third was never projected
+    restarted = Projector(store, "g", serde)
+    assert restarted.stored_offsets([("f", 0)]) == {("f", 0): 3} and resume_offset(3) == 2
+    again = records(1, rows)  # the new incarnation: the whole log, epoch 1
+    assert restarted.apply(again[2:4]) == 0  # resumed one back: offset 2 says epoch 1 → start over
+    assert restarted.take_seeks() == {("f", 0): 0} and restarted.resets == 1
+    assert checkpoint_of(store.engine, checkpoint_name("g", "f", 0)) == 0
+    assert checkpoint_of(store.engine, epoch_name("g", "f", 0)) == 1
+    assert restarted.apply(again) == 4  # read again from offset 0: the lost fact is projected
+    with store.engine.connect() as conn:
+        assert sorted(conn.execute(select(facts.c.position)).scalars()) == [1, 2, 3, 4]
+    assert restarted.apply(records(0, rows[:1], start=4)) == 1  # a stale relay's older epoch: no reset, harmless
+    assert restarted.take_seeks() == {} and restarted.resets == 1
+    same = Projector(store, "g", serde)
+    same.stored_offsets([("f", 0)])
+    assert same.apply(records(1, rows[3:4], start=4)) == 0 and same.take_seeks() == {}  # the probe record: skipped
+    assert Projector(store, "g", serde).reset() == 1
+    assert checkpoint_of(store.engine, epoch_name("g", "f", 0)) == 0
+
+
+def test_a_fact_twice_in_one_batch_is_projected_once(store):
+    """Two relays (or a re-delivery) can put both copies of a fact in one fetched batch: the figure
+    columns must still hold it once, or sums count it twice."""
+    from services.readmodel import columns as figure_columns
+
+    serde = EventSerde()
+    store.append([validate_object(event(t)) for t in ("ProjectRegistered", "AnnualPlanAdopted")])
+    records = facts_records(store, serde)
+    twice = records + [Record("f", 0, 2 + r.offset, r.key, r.value, r.headers) for r in records]
+    assert Projector(store, "g", serde).apply(twice) == 4
+    figure_columns.forget()
+    positions = list(figure_columns.load(store.engine).position)
+    assert sorted(positions) == sorted(set(positions)) and len(positions) == 2

@@ -134,3 +134,27 @@ def test_a_procedure_is_approved_only_by_a_department_that_issues_it():
     refusal = authorise(eia, Publisher("approval"))
     assert refusal.field == "payload.procedure" and "approval does not issue eia (issued by ecology)" in refusal.reason
     assert reason(as_event("ProcedureApproved", "ecology", procedure="eia"), "ecology") is None
+
+
+def test_the_channel_is_the_identity_on_the_bus():
+    registered = as_event("ProjectRegistered", "ndrc")
+    refusal = authorise(registered, Publisher("stats", channel="projfacts.submissions.stats"))
+    assert refusal.field == "source.department"
+    assert refusal.reason == ("source.department 'ndrc' is not the publishing department 'stats' "
+                              "(it came in on stats's channel projfacts.submissions.stats)")
+    assert authorise(registered, Publisher("ndrc", channel="projfacts.submissions.ndrc")) is None
+
+
+def test_a_projects_region_is_fixed_by_its_code_and_its_first_registration():
+    squatting = as_event("ProjectRegistered", "ndrc", project_id="2501-140581-04-01-000001", region="140522")
+    refusal = authorise(squatting, Publisher("ndrc", ("140522",)))
+    assert refusal.field == "payload.region" and "not the region in the project code" in refusal.reason
+    assert "(140581)" in refusal.reason
+    assert authorise(squatting, Publisher("ndrc")) is not None  # whoever tries it
+    genuine = as_event("ProjectRegistered", "ndrc", project_id="2501-140581-04-01-000001", region="140581")
+    assert authorise(genuine, Publisher("ndrc", ("140581",))) is None
+    codeless = as_event("ProjectRegistered", "ndrc", project_id="P-7", region="140522")
+    assert authorise(codeless, Publisher("ndrc")) is None
+    moved = as_event("ProjectRegistered", "ndrc", project_id="P-7", region="140581")
+    refusal = authorise(moved, Publisher("ndrc", ("14",)), context=Context(regions={"P-7": "140522"}))
+    assert refusal.field == "payload.region" and "registered in 140522" in refusal.reason
