@@ -20,7 +20,9 @@ def ensure_topics(config: BusConfig, timeout: float = 30.0, names: list[str] | N
     from kafka.errors import AuthorizationError, TopicAlreadyExistsError
 
     names = list(names or config.all_topics())
-    admin = _retry(lambda: KafkaAdminClient(client_id="projfacts-admin", **config.client_options()), timeout)
+    first_contact = max(1000, min(30_000, int(timeout * 1000)))  # a missing broker: said within `timeout`
+    admin = _retry(lambda: KafkaAdminClient(client_id="projfacts-admin", bootstrap_timeout_ms=first_contact,
+                                            **config.client_options()), timeout)
     try:
         existing = set(admin.list_topics())
         wanted = [NewTopic(name, config.partitions, config.replication,

@@ -166,10 +166,19 @@ def closed_port() -> int:
 def test_submit_without_a_broker_says_so_within_seconds(tmp_path):
     path = write_jsonl(tmp_path / "one.jsonl", [event("ProjectRegistered")])
     started = time.monotonic()
-    result = run("submit", str(path), "--bootstrap", f"127.0.0.1:{closed_port()}", timeout=60)
+    result = run("submit", str(path), "--department", "ndrc", "--bootstrap", f"127.0.0.1:{closed_port()}",
+                 timeout=60)
     elapsed = time.monotonic() - started
     one_line_error(result, "cannot reach the Kafka broker")
     assert result.returncode == 1 and elapsed < 10, elapsed
+
+
+def test_topics_create_without_a_broker_says_so_within_seconds(tmp_path):
+    started = time.monotonic()
+    result = run("topics", "create", "--bootstrap", f"127.0.0.1:{closed_port()}", timeout=60)
+    elapsed = time.monotonic() - started
+    one_line_error(result, "cannot reach the Kafka broker")
+    assert result.returncode == 1 and elapsed < 15, elapsed
 
 
 # ---- serve ---------------------------------------------------------------------------------------

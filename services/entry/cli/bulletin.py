@@ -5,12 +5,10 @@ from pathlib import Path
 
 import click
 
-from services.entry.cli.common import db_option, known_region, reader
+from services.entry.cli.common import CATEGORIES, CATEGORY_HELP, db_option, known_region, reader
 
 
 def register(main: click.Group) -> None:
-    from services.entry.cli.main import CATEGORIES, CATEGORY_HELP  # the group's own choices
-
     @main.command("bulletin")
     @click.option("--region", required=True, help="Region code prefix: 14, 1405, 140522.")
     @click.option("--period", required=True, help="2025, 2025H1, 2025Q3 or 2025-05.")

@@ -45,10 +45,13 @@ def _reach(config):
     try:
         return kafka_producer(config, bootstrap_timeout_ms=REACH_MS, max_block_ms=REACH_MS)
     except KafkaError as error:
-        raise click.ClickException(
-            f"cannot reach the Kafka broker at {config.bootstrap} within {REACH_MS // 1000} s "
+        raise click.ClickException(_unreachable(config, error)) from None
+
+
+def _unreachable(config, error: Exception) -> str:
+    return (f"cannot reach the Kafka broker at {config.bootstrap} within {REACH_MS // 1000} s "
             f"({type(error).__name__}): is it running? (--bootstrap or PROJFACTS_BOOTSTRAP; "
-            f"scripts/stack.sh start starts a local one)") from None
+            f"scripts/stack.sh start starts a local one)")
 
 
 def register(main: click.Group) -> None:
@@ -184,9 +187,17 @@ def register(main: click.Group) -> None:
     def topics_create(bootstrap):
         """Create every department's submissions topic, the facts and the rejected topic where missing
         (partitions, retention: configuration)."""
+        from kafka.errors import KafkaError
+
         from services.bus.topics import ensure_topics
 
-        created = ensure_topics(_config(bootstrap))
+        config = _config(bootstrap)
+        try:
+            created = ensure_topics(config, timeout=REACH_MS / 1000)
+        except (KafkaError, OSError) as error:
+            raise click.ClickException(_unreachable(config, error)) from None
+        except PermissionError as error:
+            raise click.ClickException(str(error)) from None
         click.echo(f"created: {', '.join(created) or 'none (all exist)'}")
 
     @topics_group.command("acls")

@@ -5,9 +5,14 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import OperationalError
 
+from events.types import Category
 from services.entry.bootstrap import Reader, Settings, Writer, open_reader, open_writer
 from services.log.engine import StoreError, describe
 from services.query.known import NotFound
+
+CATEGORIES = [c.value for c in Category]
+CATEGORY_HELP = ("Keep projects whose registration lists this category: industrial 工业, private 民间, high_tech 高技术, "
+                 "transformation 转型, six_new 六新, two_new_one_heavy 两新一重, industry 产业.")
 
 DB_HELP = "SQLAlchemy URL of the store (default: $PROJFACTS_DB, else the embedded SQLite file)."
 

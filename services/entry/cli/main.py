@@ -13,8 +13,8 @@ import click
 
 from services.entry.cli import bus, desk, views
 from services.entry.cli import bulletin, exports  # 通报 (bulletin); --format csv for report, rank, explain, revisions
-from events.types import Category
-from services.entry.cli.common import DB_HELP, Projfacts, db_option, known_region, reader, writer
+from services.entry.cli.common import (CATEGORIES, CATEGORY_HELP, DB_HELP, Projfacts, db_option, known_region, reader,
+                                      writer)
 from services.log.engine import describe
 
 @click.group(cls=Projfacts)
@@ -77,10 +77,6 @@ def demo_command(db: str | None) -> None:
     click.echo(run_demo(db))
 
 
-CATEGORY_HELP = ("Keep projects whose registration lists this category: industrial 工业, private 民间, high_tech 高技术, "
-                 "transformation 转型, six_new 六新, two_new_one_heavy 两新一重, industry 产业.")
-
-
 def query_options(command):
     command = click.option("--category", type=click.Choice(CATEGORIES), default=None, help=CATEGORY_HELP)(command)
     command = click.option("--level", type=click.Choice(["province", "city", "county"]), default=None,
@@ -92,7 +88,6 @@ def query_options(command):
     return db_option(command)
 
 
-CATEGORIES = [c.value for c in Category]
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 
 

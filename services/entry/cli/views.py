@@ -142,6 +142,16 @@ def token_create(ctx, department, territory, label, db):
     click.echo(token)
 
 
+def _show_tokens(rows: list[dict], fmt: str, keys: list[str]) -> None:
+    """Tokens as JSON or a table of `keys` (never the token itself: only its hash is stored)."""
+    from services.entry.render.tables import dumps, table
+
+    if fmt == "json":
+        click.echo(dumps(rows))
+        return
+    click.echo(table(keys, [[r[k] or "" for k in keys] for r in rows]))
+
+
 @token_group.command("list")
 @DB
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -149,14 +159,9 @@ def token_create(ctx, department, territory, label, db):
 def token_list(ctx, db, fmt):
     """Tokens: id, department, territory, created, revoked (never the token)."""
     from services.ingest.tokens import list_tokens
-    from services.entry.render.tables import dumps, table
 
-    rows = list_tokens(reader(ctx, db).events)
-    if fmt == "json":
-        click.echo(dumps(rows))
-        return
-    keys = ["token_id", "department", "territory", "label", "created_at", "revoked_at"]
-    click.echo(table(keys, [[r[k] or "" for k in keys] for r in rows]))
+    _show_tokens(list_tokens(reader(ctx, db).events), fmt,
+                 ["token_id", "department", "territory", "label", "created_at", "revoked_at"])
 
 
 @token_group.command("revoke")
@@ -208,14 +213,9 @@ def reader_create(ctx, role, territory, township, label, db):
 def reader_list(ctx, db, fmt):
     """Reader tokens: id, role, territory, township, label, created, revoked (never the token)."""
     from services.ingest.readers import list_readers
-    from services.entry.render.tables import dumps, table
 
-    rows = list_readers(reader(ctx, db).events)
-    if fmt == "json":
-        click.echo(dumps(rows))
-        return
-    keys = ["token_id", "role", "territory", "township", "label", "created_at", "revoked_at"]
-    click.echo(table(keys, [[r[k] or "" for k in keys] for r in rows]))
+    _show_tokens(list_readers(reader(ctx, db).events), fmt,
+                 ["token_id", "role", "territory", "township", "label", "created_at", "revoked_at"])
 
 
 @reader_group.command("revoke")

@@ -27,6 +27,7 @@ from services.query import views
 from services.query.known import NotFound, require_project, require_region
 from services.entry.http import access, schemas
 from services.entry.http import dashboard
+from services.entry.http.errors import BadParameter, checked
 from services.entry.http.paging import CURSOR, LIMIT, check_cursor, page
 from services.entry.http import desk
 from services.entry.http.bulletin import router as bulletin_router
@@ -48,20 +49,10 @@ REGION, PERIOD, AS_OF, ON, LEVEL, CATEGORY, POLICY, REMIND, PROJECT_ID = (
 BAD = schemas.READ_ERRORS
 
 
-class BadParameter(Exception):
-    def __init__(self, field: str, reason: str):
-        self.field, self.reason = field, reason
-
-
-def _check(field: str, parse, value):
-    try:
-        return parse(value)
-    except ValueError as error:
-        raise BadParameter(field, str(error)) from None
 
 
 def _cursor(cursor: str | None) -> str | None:
-    return _check("cursor", check_cursor, cursor)
+    return checked("cursor", check_cursor, cursor)
 
 
 def _json(result) -> Response:
@@ -105,17 +96,17 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
         return JSONResponse(access.error_body(error.reason, error.field), status_code=404)
 
     def query(region: str, period: str, as_of: str | None, level: str | None, category=None):
-        _check("region", views.check_region, region)
-        _check("period", parse_period, period)
-        _check("as_of", parse_as_of, as_of)
+        checked("region", views.check_region, region)
+        checked("period", parse_period, period)
+        checked("as_of", parse_as_of, as_of)
         require_region(store, region)
         return queries.make_query(region, period, as_of, level, category.value if category else None)
 
     def view_query(region: str, on: str | None, as_of: str | None) -> views.ViewQuery:
-        checked = views.ViewQuery(_check("region", views.check_region, region), _check("on", views.parse_on, on),
-                                  _check("as_of", parse_as_of, as_of))
+        found = views.ViewQuery(checked("region", views.check_region, region), checked("on", views.parse_on, on),
+                                checked("as_of", parse_as_of, as_of))
         require_region(store, region)
-        return checked
+        return found
 
     @app.get("/healthz", tags=["service"], summary="Liveness, the log's head position and the read model's lag")
     def healthz() -> dict:
@@ -183,8 +174,8 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
              response_model=schemas.DossierOut, responses=BAD)
     def dossier(request: Request, project_id: str = PROJECT_ID, on: str | None = ON, as_of: str | None = AS_OF,
                 limit: int | None = LIMIT, cursor: str | None = CURSOR):
-        on_day, stamp = _check("on", views.parse_on, on), _check("as_of", parse_as_of, as_of)
-        _check("project_id", views.check_project_id, project_id)
+        on_day, stamp = checked("on", views.parse_on, on), checked("as_of", parse_as_of, as_of)
+        checked("project_id", views.check_project_id, project_id)
         viewer = access.viewer_of(request)
         try:
             require_project(store, project_id)
@@ -203,8 +194,8 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
                   level: Level | None = LEVEL, category: CategoryName | None = CATEGORY):
         from services.query.vintages import revisions as revisions_of
 
-        _check("from", parse_as_of, t_from)
-        _check("to", parse_as_of, t_to)
+        checked("from", parse_as_of, t_from)
+        checked("to", parse_as_of, t_to)
         query(region, period, t_from, level, category)
         require_region(store, region)
         try:

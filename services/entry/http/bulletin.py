@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from events.types import Category
 from services.entry.http import schemas
+from services.entry.http.errors import BadParameter
 
 router = APIRouter(tags=["bulletin"])
 
@@ -23,9 +24,7 @@ AS_OF = Query(None, description=schemas.AS_OF.description + " Give it for a repr
 BOTTOM = Query(3, ge=0, le=50, description="How many of each ranking to single out as 排名靠后 (ties included).")
 
 
-def _bad(field: str, reason: str):
-    from services.entry.http.app import BadParameter  # the app's 400 body; imported late (app imports us)
-
+def _bad(field: str, reason: str) -> BadParameter:
     return BadParameter(field, reason)
 
 
