@@ -203,6 +203,19 @@ QUERIES = [
 ]
 
 
+def embedded(path: Path, folder: Path) -> "Reference":
+    """The history at `path` imported on the embedded path (`projfacts import`, SQLite in `folder`)."""
+    import re
+
+    db = f"sqlite:///{folder / 'embedded.sqlite'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROJFACTS_")}
+    env["XDG_DATA_HOME"] = str(folder / "xdg")
+    result = subprocess.run([str(PROJFACTS), "import", str(path), "--db", db], env=env, capture_output=True,
+                            text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    return Reference(path, db, int(re.search(r"appended (\d+)", result.stdout).group(1)), env)
+
+
 class Reference:
     """The embedded path on the same history: `projfacts import` into its own SQLite store."""
 

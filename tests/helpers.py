@@ -166,3 +166,28 @@ def reader_headers(store, role: str = "admin", territory: str | None = None, tow
         if opened is not store:
             opened.engine.dispose()
     return {"Authorization": f"Bearer {token}"}
+
+
+# ---- a history at the limits (issue 15.1: every value validation accepts, every path takes) -------
+LIMITS_PROJECT = "2501-140522-04-01-000001"
+CJK = "凤城镇北留镇润城镇町店镇芹池镇西河乡"
+
+
+def at_the_limits() -> list[dict]:
+    """A history whose every string sits at its limit (CJK where names are meant)."""
+    from events import limits
+
+    P, township = LIMITS_PROJECT, (CJK * 10)[:limits.NAME_MAX]
+    return [
+        event("ProjectRegistered", project_id=P, occurred_on="2025-01-02", recorded_at="2025-01-02T10:00:00.123456+05:45",
+              name=(CJK * 30)[:limits.PROJECT_NAME_MAX], township=township, owner=(CJK * 30)[:limits.ORG_NAME_MAX],
+              total_investment="9" * limits.AMOUNT_DIGITS + ".99",
+              source={"department": "ndrc", "system": "s" * limits.SYSTEM_MAX}),
+        event("AnnualPlanAdopted", project_id=P, occurred_on="2025-01-05", recorded_at="2025-01-05T10:00:00-14:00"),
+        event("ProblemRaised", project_id=P, occurred_on="2025-02-01", recorded_at="2025-02-01T10:00:00+14:00",
+              problem_id="Q" * limits.CODE_MAX, category=(CJK * 10)[:limits.NAME_MAX],
+              description=("征地\n拆迁\t未完成" * 400)[:limits.TEXT_MAX]),
+        event("ProblemAssigned", project_id=P, occurred_on="2025-02-02", recorded_at="2025-02-02T10:00:00+08:00",
+              problem_id="Q" * limits.CODE_MAX, unit=(CJK * 30)[:limits.ORG_NAME_MAX], due_on="2025-03-01"),
+        event("ConstructionStarted", project_id=P, occurred_on="2025-03-01", recorded_at="2025-03-01T10:00:00+08:00"),
+    ]

@@ -19,32 +19,10 @@ from hypothesis import strategies as st
 from events import limits
 from events.codec import validate_object
 from events.errors import EventError
-from helpers import event, write_jsonl, writer_for
+from helpers import LIMITS_PROJECT as P, at_the_limits, event, write_jsonl, writer_for
 from services.ingest.importer import import_file
 from services.query.figures import explain_for, make_query, rank_for, report_for
 from services.query.views import dossier_for, make_view_query, stage_for
-
-P = "2501-140522-04-01-000001"
-CJK = "凤城镇北留镇润城镇町店镇芹池镇西河乡"
-
-
-def at_the_limits() -> list[dict]:
-    """A history whose every string sits at its limit (CJK where names are meant)."""
-    township = (CJK * 10)[:limits.NAME_MAX]
-    return [
-        event("ProjectRegistered", project_id=P, occurred_on="2025-01-02", recorded_at="2025-01-02T10:00:00.123456+05:45",
-              name=(CJK * 30)[:limits.PROJECT_NAME_MAX], township=township, owner=(CJK * 30)[:limits.ORG_NAME_MAX],
-              total_investment="9" * limits.AMOUNT_DIGITS + ".99",
-              source={"department": "ndrc", "system": "s" * limits.SYSTEM_MAX}),
-        event("AnnualPlanAdopted", project_id=P, occurred_on="2025-01-05", recorded_at="2025-01-05T10:00:00-14:00"),
-        event("ProblemRaised", project_id=P, occurred_on="2025-02-01", recorded_at="2025-02-01T10:00:00+14:00",
-              problem_id="Q" * limits.CODE_MAX, category=(CJK * 10)[:limits.NAME_MAX],
-              description=("征地\n拆迁\t未完成" * 400)[:limits.TEXT_MAX]),
-        event("ProblemAssigned", project_id=P, occurred_on="2025-02-02", recorded_at="2025-02-02T10:00:00+08:00",
-              problem_id="Q" * limits.CODE_MAX, unit=(CJK * 30)[:limits.ORG_NAME_MAX], due_on="2025-03-01"),
-        event("ConstructionStarted", project_id=P, occurred_on="2025-03-01", recorded_at="2025-03-01T10:00:00+08:00"),
-    ]
-
 
 def test_values_at_every_limit_are_stored_projected_and_read_on_every_backend(store_url, tmp_path):
     history = at_the_limits()

@@ -3,14 +3,11 @@ tansu per session); here the demo county imported once on the embedded path, for
 `Pipeline` of real processes per test."""
 from __future__ import annotations
 
-import os
-import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from bus_pipeline import PROJFACTS, Pipeline, Reference
+from bus_pipeline import Pipeline, Reference, embedded
 
 
 def pytest_collection_modifyitems(items):
@@ -28,14 +25,7 @@ def demo(tmp_path_factory) -> Reference:
     folder = tmp_path_factory.mktemp("demo")
     path = folder / "demo.jsonl"
     write_jsonl(demo_county(), path)
-    db = f"sqlite:///{folder / 'embedded.sqlite'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PROJFACTS_")}
-    env["XDG_DATA_HOME"] = str(folder / "xdg")
-    result = subprocess.run([str(PROJFACTS), "import", str(path), "--db", db], env=env, capture_output=True,
-                            text=True, timeout=300, stdin=subprocess.DEVNULL)
-    assert result.returncode == 0, result.stderr
-    appended = int(re.search(r"appended (\d+)", result.stdout).group(1))
-    return Reference(path, db, appended, env)
+    return embedded(path, folder)
 
 
 @pytest.fixture
