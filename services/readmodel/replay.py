@@ -37,7 +37,8 @@ from services.readmodel.rebuild import Window, read_figures, write_window
 from services.log.engine import is_sqlite, make_engine
 from services.log.store import EventStore, now_local
 from services.log.tables import events
-from services.readmodel.tables import checkpoints, facts, facts_shadow, figure_chunks, figure_chunks_shadow, project_regions, project_regions_shadow, replays
+from services.readmodel.tables import (checkpoints, facts, facts_shadow, figure_chunks, figure_chunks_shadow, parked_facts,
+                                       project_regions, project_regions_shadow, replays)
 
 PLAN = "current"
 TAIL = "replay:tail"
@@ -330,6 +331,7 @@ def swap(engine: Engine, batch: int = BATCH) -> int:
         save_checkpoint(conn, engine, EMBEDDED, position)
         conn.execute(delete(checkpoints).where(checkpoints.c.name.like("replay:%")))
         conn.execute(delete(checkpoints).where(checkpoints.c.name.like(COUNT + "%")))  # the model is new
+        conn.execute(delete(parked_facts))  # and holds every fact: nothing is parked in it
         save_checkpoint(conn, engine, COUNT + "replay", conn.execute(select(func.count()).select_from(facts)).scalar_one())
         conn.execute(delete(replays).where(replays.c.name == PLAN))
     return position

@@ -12,8 +12,12 @@ from datetime import date
 from functools import lru_cache
 from typing import Iterable, Sequence
 
+import logging
+
 import orjson
+import psycopg
 from sqlalchemy import Engine, and_, func, or_, select, text
+from sqlalchemy.exc import DataError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from events.registry import REGISTRY
@@ -21,10 +25,11 @@ from services.readmodel import columns as figure_index
 from projections.facts import Fact
 from projections.ledger import RETRACTION, fold_all, visible
 from services.log.engine import is_sqlite
-from services.log.store import StoredEvent
-from services.readmodel.tables import checkpoints, facts, project_regions
+from services.log.store import StoredEvent, now_local
+from services.readmodel.tables import checkpoints, facts, parked_facts, project_regions
 
 EMBEDDED = "embedded"
+log = logging.getLogger("projfacts.readmodel")
 _EMBEDDED_LOCK = 74_417_002  # PostgreSQL advisory lock: one embedded projector batch at a time
 
 
@@ -85,16 +90,56 @@ def _insert_facts(conn, engine: Engine, rows: list[dict]) -> set[int]:
     return {position for (position,) in cursor.execute(_UNNEST, arrays)}
 
 
+# What a fact the log holds can still do to its projection — an upcaster or a column that cannot take
+# it (a bug, or a value validation let through) — as opposed to the database or the network failing
+# (OperationalError and the like: those propagate, and the batch is retried whole).
+POISON = (DataError, psycopg.DataError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+          ArithmeticError)  # psycopg's own: the PostgreSQL bulk paths write on the driver's cursor
+PARKED = "parked"  # the count:parked checkpoint: facts taken but not projected (listed in parked_facts)
+
+
 def apply_batch(conn, engine: Engine, batch: Sequence[StoredEvent], checkpoint: str | None,
                 position: int | None, names: figure_index.Labels | None = None) -> int:
     """Write a batch of events into the read model — facts, project regions, the figure columns of
     the facts the insert added — the checkpoint, and how many facts it added (`projected`), in the
     caller's transaction. Returns how many it added (a re-delivered fact adds nothing, also when both
-    copies are in this batch)."""
+    copies are in this batch). A fact that cannot be projected is parked (`parked_facts`, with its
+    reason; found by halving the batch, each half in a savepoint): the rest of the batch is taken, and
+    the worker, the in-process bus and every read go on."""
     unique: dict[int, StoredEvent] = {}
     for e in batch:
         unique.setdefault(e.position, e)
     batch = list(unique.values()) if len(unique) < len(batch) else batch
+    names = names or figure_index.Labels(engine)
+    added, parked = _write_guarded(conn, engine, batch, names)
+    if checkpoint is not None and position is not None:
+        save_checkpoint(conn, engine, checkpoint, position)
+    if added:
+        count_added(conn, engine, checkpoint or "anonymous", added)
+    if parked:
+        count_added(conn, engine, PARKED, parked)
+    return added
+
+
+def _write_guarded(conn, engine: Engine, batch: list[StoredEvent], names: figure_index.Labels) -> tuple[int, int]:
+    """(facts added, facts newly parked): the batch in a savepoint; if a fact of it poisons the
+    write, each half again, down to the fact, which is parked."""
+    if not batch:
+        return 0, 0
+    try:
+        with conn.begin_nested():
+            return len(_write(conn, engine, batch, names)), 0
+    except POISON as error:
+        names.known.clear()  # labels made inside the rolled-back savepoint are gone again
+        if len(batch) == 1:
+            return 0, park(conn, engine, batch[0], error)
+        middle = len(batch) // 2
+        first, second = (_write_guarded(conn, engine, part, names) for part in (batch[:middle], batch[middle:]))
+        return first[0] + second[0], first[1] + second[1]
+
+
+def _write(conn, engine: Engine, batch: list[StoredEvent], names: figure_index.Labels) -> set[int]:
+    """Facts, figure columns and project regions of a batch; the positions added."""
     rows = [fact_row(e) for e in batch]
     added: set[int] = set()
     if rows:
@@ -102,16 +147,28 @@ def apply_batch(conn, engine: Engine, batch: Sequence[StoredEvent], checkpoint: 
         figure_index.write(conn, engine, [
             (e.position, e.event_type, e.project_id, e.occurred_on, e.recorded_us,
              latest_payload(e.event_type, e.schema_version, e.payload))
-            for e in batch if e.position in added and figure_index.wanted(e.event_type, e.project_id)],
-            names or figure_index.Labels(engine))
+            for e in batch if e.position in added and figure_index.wanted(e.event_type, e.project_id)], names)
     regions = [r for r in (region_row(e) for e in batch) if r]
     if regions:
         conn.execute(_insert_ignore(engine, project_regions), regions)
-    if checkpoint is not None and position is not None:
-        save_checkpoint(conn, engine, checkpoint, position)
-    if added:
-        count_added(conn, engine, checkpoint or "anonymous", len(added))
-    return len(added)
+    return added
+
+
+def park(conn, engine: Engine, stored: StoredEvent, error: Exception) -> int:
+    """Record a fact that cannot be projected, with its reason (once: 1 if newly parked, else 0)."""
+    reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:500]
+    log.error("parked fact at position %d (event %s, %s): %s", stored.position, stored.event_id,
+              stored.event_type, reason)
+    done = conn.execute(_insert_ignore(engine, parked_facts).returning(parked_facts.c.position), [{
+        "position": stored.position, "event_id": stored.event_id, "event_type": stored.event_type,
+        "project_id": stored.project_id, "reason": reason, "parked_at": now_local().isoformat()}])
+    return len(done.scalars().all())
+
+
+def parked(engine: Engine) -> list[dict]:
+    """The parked facts, in log order: position, event, type, project, reason, when."""
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(select(parked_facts).order_by(parked_facts.c.position))]
 
 
 COUNT = "count:"  # checkpoints named count:<writer>: how many facts each writer of the model added

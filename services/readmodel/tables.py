@@ -29,6 +29,19 @@ facts = Table(
           postgresql_where=text("retracts IS NOT NULL")),
 )
 
+# Facts the log holds that could not be projected (services/readmodel/sql.py `park`): listed with
+# their reason (`projfacts parked`), counted as taken so that the model is not "behind" for ever.
+parked_facts = Table(
+    "parked_facts",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("project_id", String(64), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("parked_at", String(40), nullable=False),
+)
+
 project_regions = Table(
     "project_regions",
     metadata,

@@ -251,6 +251,26 @@ def audit_command(ctx, db, limit, fmt):
     click.echo(table(keys, [[str(r[k] if r[k] is not None else "") for k in keys] for r in rows]))
 
 
+@click.command("parked")
+@DB
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def parked_command(ctx, db, fmt):
+    """Facts the log holds that could not be projected, with why (the read model goes on without
+    them; fix the cause, then `projfacts replay`). Exit 1 when there are any."""
+    from services.entry.render.tables import dumps, table
+    from services.readmodel.sql import parked
+
+    rows = parked(reader(ctx, db).events.engine)
+    if fmt == "json":
+        click.echo(dumps(rows))
+    else:
+        keys = ["position", "event_id", "event_type", "project_id", "parked_at", "reason"]
+        click.echo(table(keys, [[str(r[k] if r[k] is not None else "") for k in keys] for r in rows])
+                   if rows else "no parked facts: every fact of the log is projected")
+    ctx.exit(1 if rows else 0)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
@@ -272,7 +292,7 @@ def serve_command(ctx, host, port, db):
 
 
 COMMANDS = (stage_command, stats_entry_command, leaders_command, problems_command, dossier_command,
-            token_group, reader_group, audit_command, serve_command)
+            token_group, reader_group, audit_command, parked_command, serve_command)
 
 
 def register(group: click.Group) -> None:
