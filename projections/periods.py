@@ -25,7 +25,7 @@ _LEAP_YEAR = r"(?:199[26]|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|
 DATE = rf"(?:{YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"  # a real calendar day YYYY-MM-DD
 PERIOD = rf"{YEAR}(?:H[12]|Q[1-4]|-(?:0[1-9]|1[0-2]))?"
 _TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
-_OFFSET = r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))"  # whole minutes within ±14:00
+_OFFSET = r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):?[0-5][0-9]|14:?00))"  # whole minutes within ±14:00 (+08:00 or +0800)
 AS_OF = rf"{DATE}(?:[T ]{_TIME}{_OFFSET}?)?"  # a date (its end), or a timestamp (naive: Asia/Shanghai)
 
 
@@ -80,7 +80,7 @@ def parse_as_of(text: str | None, now: datetime | None = None) -> datetime:
         if isinstance(text, str) and re.fullmatch(r"[0-9]{4}-.*", text) and not re.fullmatch(rf"{YEAR}-.*", text):
             raise ValueError(f"as-of year must be {limits.YEAR_MIN}–{limits.YEAR_MAX}, got {text!r}")
         raise ValueError(f"as-of must be a date YYYY-MM-DD or an ISO-8601 timestamp YYYY-MM-DDTHH:MM[:SS[.ffffff]]"
-                         f"[±HH:MM|Z], got {text!r}")
+                         f"[±HH:MM|±HHMM|Z], got {text!r}")
     try:
         if "T" not in text and " " not in text:
             day = date.fromisoformat(text)

@@ -40,7 +40,7 @@ REGION = Query(..., description="Region code prefix (ASCII digits): 14 (Shanxi),
 _PERIOD_TEXT = "2025, 2025H1, 2025Q3 or 2025-05 (through = that period's last day); years 1990–2199."
 PERIOD = Query(..., description=_PERIOD_TEXT, examples=["2025Q1"], **_string(f"^{PERIOD_PATTERN}$"))
 AS_OF = Query(None, description="Recorded time: a date YYYY-MM-DD meaning its end, or a timestamp "
-                                "YYYY-MM-DDTHH:MM[:SS[.ffffff]][Z|±HH:MM] (naive: Asia/Shanghai; offsets in whole "
+                                "YYYY-MM-DDTHH:MM[:SS[.ffffff]][Z|±HH:MM|±HHMM] (naive: Asia/Shanghai; offsets in whole "
                                 "minutes within ±14:00); years 1990–2199. Default: now.",
               examples=["2025-04-10"], **_string(f"^{AS_OF_PATTERN}$"))
 ON = Query(None, description="Business date YYYY-MM-DD (a real day, 1990–2199) the view is for. "
