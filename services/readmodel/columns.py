@@ -86,17 +86,19 @@ def wanted(event_type: str, project_id: str | None) -> bool:
 
 
 def write(conn, engine: Engine, facts: list[tuple], names: Labels, table: Table = figure_chunks,
-          merging: bool = True, held: Table = facts_table) -> int:
+          merging: bool = True, held: Table = facts_table, late: bool = True) -> int:
     """One chunk of the figure columns of `facts` — tuples (position, event_type, project_id,
     occurred_on, recorded_us, payload at its latest version), each `wanted`, already in the facts table
-    `held` — with the rows of earlier retractions that name them, then merge if due. Returns the rows written."""
+    `held` — with the rows of earlier retractions that name them (unless `late` is False: the caller
+    finds those), then merge if due. Returns the rows written."""
     if not facts:
         return 0
     key, retracted = lookups(conn, names, {PROJECT + f[2] for f in facts}
                              | {t for f in facts if f[1] in LABELLED for t in labels_of(f[1], f[2], f[5])},
                              [f[5]["retracted_event_id"] for f in facts if f[1] == "EventRetracted"])
     rows = [column_row(*f, key, retracted) for f in facts]
-    rows += late_retractions(conn, names, held, positions=[f[0] for f in facts if f[1] != "EventRetracted"])
+    if late:
+        rows += late_retractions(conn, names, held, positions=[f[0] for f in facts if f[1] != "EventRetracted"])
     columns = Columns.from_rows(rows)
     store_chunk(conn, columns, table)
     if merging:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Callable
 
 import orjson
 
@@ -120,10 +121,12 @@ def read_figures(conn, window: Window) -> Figures:
     return Figures(by_type)
 
 
-def write_window(conn, window: Window, figures: Figures, names: figure_index.Labels, chunks) -> tuple[int, list]:
+def write_window(conn, window: Window, figures: Figures, names: figure_index.Labels, chunks,
+                 write_stale: Callable[[list], object]) -> int:
     """In the caller's (writing) transaction: the window's facts at their latest version into the
-    shadows — facts and project regions by the database, the figure columns from `figures`.
-    Returns (how many facts, the stale log rows left to the caller)."""
+    shadows — facts and project regions by the database, the figure columns from `figures` — and its
+    facts stored at an older version by `write_stale` (given their log rows), before the window's
+    late retractions are looked up, so that one query finds them for both. Returns how many facts."""
     sqlite = conn.engine.dialect.name == "sqlite"
     where, params = window.where(sqlite)
     fresh = f"{where} AND NOT {stale()}"
@@ -140,12 +143,15 @@ def write_window(conn, window: Window, figures: Figures, names: figure_index.Lab
                    f"SELECT project_id, {_field(sqlite, 'region')} FROM events "
                    f"WHERE {fresh} AND event_type = 'ProjectRegistered'" + ("" if sqlite else " ON CONFLICT DO NOTHING"),
                    params)
+    cursor.execute(f"SELECT position, event_id, event_type, schema_version, project_id, occurred_on, recorded_us, "
+                   f"department, payload FROM events WHERE {where} AND {stale()} ORDER BY position", params)
+    stale_rows = cursor.fetchall()
+    if stale_rows:
+        write_stale(stale_rows)
     key, retracted = figure_index.lookups(conn, names, figures.texts(), figures.retracted())
     late = figure_index.late_retractions(conn, names, facts_shadow, window=(window.after, window.upto),
                                          share=(window.low, window.high))
     figure_index.store_chunk(conn, Columns.concat([kind_columns(t, facts, key, retracted)
                                                    for t, facts in sorted(figures.by_type.items())]
                                                   + [Columns.from_rows(late)]), chunks)
-    cursor.execute(f"SELECT position, event_id, event_type, schema_version, project_id, occurred_on, recorded_us, "
-                   f"department, payload FROM events WHERE {where} AND {stale()} ORDER BY position", params)
-    return added, cursor.fetchall()
+    return added + len(stale_rows)

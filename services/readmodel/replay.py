@@ -193,8 +193,9 @@ def _rows(batch: list) -> Rows:
     return out
 
 
-def _write(conn, engine: Engine, batch: Rows, names: figure_index.Labels) -> None:
-    """Bulk-write into the shadows: COPY on PostgreSQL, executemany on SQLite."""
+def _write(conn, engine: Engine, batch: Rows, names: figure_index.Labels, late: bool = True) -> None:
+    """Bulk-write into the shadows: COPY on PostgreSQL, executemany on SQLite. `late=False`: the
+    caller looks up the late retractions naming these facts itself (`rebuild.write_window`)."""
     rows, regions = batch.facts, batch.regions
     if not rows and not regions:
         return
@@ -213,7 +214,8 @@ def _write(conn, engine: Engine, batch: Rows, names: figure_index.Labels) -> Non
             cursor.executemany(f"INSERT INTO {project_regions_shadow.name} (project_id, region) VALUES (%s, %s) "
                                f"ON CONFLICT DO NOTHING", regions)
     # after the facts: the columns of earlier retractions naming them come from the shadow
-    figure_index.write(conn, engine, batch.figure_facts, names, figure_chunks_shadow, merging=False, held=facts_shadow)
+    figure_index.write(conn, engine, batch.figure_facts, names, figure_chunks_shadow, merging=False, held=facts_shadow,
+                       late=late)
 
 
 def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: OnBatch | None = None,
@@ -234,10 +236,11 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
             with engine.connect() as reader:  # decoded outside the write lock (SQLite: another worker writes)
                 figures = read_figures(reader, window)
             with _writer(engine) as conn, conn.begin():
-                added, stale = write_window(conn, window, figures, names, figure_chunks_shadow)
-                _write(conn, engine, _rows(stale), names)  # written at an older version: upcast in Python
+                # facts written at an older version are upcast in Python
+                added = write_window(conn, window, figures, names, figure_chunks_shadow,
+                                     lambda stale: _write(conn, engine, _rows(stale), names, late=False))
                 save_checkpoint(conn, engine, name, upto)
-            done += added + len(stale)
+            done += added
             after, batches = upto, batches + 1
             if on_batch is not None:
                 on_batch(index, batches)

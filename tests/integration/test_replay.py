@@ -249,3 +249,29 @@ def test_facts_stored_at_an_older_version_are_rebuilt_upcast(upcast_registry, st
     assert tables(store) == before
     assert_swapped_cleanly(store)
     store.engine.dispose()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_retraction_logged_before_its_older_version_target_is_rebuilt_alike(upcast_registry, store_url, workers):
+    """A retraction in the log before the fact it names, that fact stored at an older version (upcast
+    in Python by replay): the rebuilt figure columns hold the retraction's row once, as the live ones do."""
+    store = EventStore(store_url)
+    import_in_chunks(store)
+    report = next(e for e in history() if e.event_type == "InvestmentReported")
+    target = event("InvestmentReported", project_id=report.project_id, year=2025, month=1, amount="100.00",
+                   occurred_on="2025-02-03", recorded_at="2025-02-04T10:00:00+08:00")
+    withdrawn = event("EventRetracted", project_id=report.project_id, retracted_event_id=target["event_id"],
+                      reason="重报", source={"department": "project_center", "system": "t"},
+                      occurred_on="2025-02-03", recorded_at="2025-02-03T10:00:00+08:00")
+    store.append([validate_object(withdrawn)], keep_recorded_at=True)  # first, naming what is not yet logged
+    store.append([validate_object(target)], keep_recorded_at=True)
+    catch_up(store)
+    before = tables(store)
+    head = store.head()  # the retraction's row: at its own position, naming the target's (NAMES: cents)
+    assert [row for row in before["figure columns"] if row[0] == head - 1 and row[7] == head] != []
+    plan = start(store.engine, workers)
+    for index in range(workers):
+        run_worker("", plan, index, batch=1000, engine=store.engine)
+    replay(store)
+    assert tables(store) == before
+    store.engine.dispose()
