@@ -1,6 +1,7 @@
 """JSON in, validated events out; every refusal names the event, the field and the reason."""
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -74,20 +75,24 @@ def whole_numbers(value: Any) -> Any:
     return value
 
 
-def validate_object(obj: Any, registry: Registry = REGISTRY) -> Event:
-    """A JSON object (already parsed) to its event model, or EventError."""
+def validate_object(obj: Any, registry: Registry = REGISTRY, *, floats: bool = True) -> Event:
+    """A JSON object (already parsed) to its event model, or EventError. `floats=False`: the caller
+    knows the JSON held no number with a fraction or an exponent (`parse_line`), so none is a float."""
     if not isinstance(obj, dict):
         raise EventError(f"must be a JSON object, got {type(obj).__name__}")
-    obj = whole_numbers(obj)
-    event_id = _readable_id(obj)
-    schema = registry.get(obj.get("event_type"), obj.get("schema_version"), event_id)
+    if floats:
+        obj = whole_numbers(obj)
+    try:  # the id to name the event by is worked out only for a refusal
+        schema = registry.get(obj.get("event_type"), obj.get("schema_version"))
+    except EventError as error:
+        raise EventError(error.reason, field=error.field, event_id=_readable_id(obj)) from None
     if obj.get("project_id", ...) is None and schema.event_type not in PROJECTLESS_TYPES:
         raise EventError(f"may be null only for TargetSet (or a retraction of one), not for {schema.event_type}",
-                         field="project_id", event_id=event_id)
+                         field="project_id", event_id=_readable_id(obj))
     try:
         return schema.event_model.model_validate(obj)
     except ValidationError as exc:
-        raise from_validation_error(exc, event_id) from None
+        raise from_validation_error(exc, _readable_id(obj)) from None
 
 
 def _not_json(line: bytes | str, exc: Exception) -> str:
@@ -101,13 +106,20 @@ def _not_json(line: bytes | str, exc: Exception) -> str:
     return f"not valid JSON: {exc}"
 
 
+# A JSON number with a fraction or an exponent (which orjson reads as a float) starts after `:`, `,`
+# or `[`. A match inside a string only costs the slow path; no float escapes it.
+_FLOAT_BYTES = re.compile(rb"[:,\[]\s*-?[0-9]+[.eE]")
+_FLOAT_TEXT = re.compile(_FLOAT_BYTES.pattern.decode())
+
+
 def parse_line(line: bytes | str, registry: Registry = REGISTRY) -> Event:
     """One line of a `.jsonl` file to a validated event."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise EventError(_not_json(line, exc)) from None
-    return validate_object(obj, registry)
+    floats = (_FLOAT_TEXT if isinstance(line, str) else _FLOAT_BYTES).search(line) is not None
+    return validate_object(obj, registry, floats=floats)
 
 
 def load_stored(obj: dict, registry: Registry = REGISTRY) -> Event:

@@ -174,8 +174,7 @@ def prepare(event: Event) -> PreparedEvent:
     )
 
 
-@dataclass
-class _Candidate:
+class _Candidate(NamedTuple):
     index: int
     event: PreparedEvent
 
@@ -249,7 +248,9 @@ class EventStore:
         targets = [c.event.retracts for c in candidates if c.event.retracts]
         if not targets:
             return candidates
-        in_batch = {c.event.event_id: (c.event.event_type, c.event.project_id) for c in candidates}
+        wanted = set(targets)
+        in_batch = {c.event.event_id: (c.event.event_type, c.event.project_id) for c in candidates
+                    if c.event.event_id in wanted}
         known = {**self._types_of(conn, targets), **in_batch}
         kept = []
         for c in candidates:

@@ -147,3 +147,27 @@ def without_id() -> dict:
 )
 def test_an_unreadable_id_gives_event_id_none(line, reason):
     assert_refused(line, "event_id", reason, event_id=None)
+
+
+@pytest.mark.parametrize("text", [
+    b'"year": 2025.0, "month": 3',      # a whole float is the integer it names (JSON Schema's integer)
+    b'"year":2.025e3,"month":3E0',      # so is one written with an exponent
+    b'"year": 2025, "month": 3',        # no float at all: the fast path
+])
+def test_whole_json_numbers_are_integers_in_every_spelling(text):
+    line = (b'{"event_id":"%s","event_type":"InvestmentReported","schema_version":1.0,'
+            b'"project_id":"%s","occurred_on":"2025-03-01","source":{"department":"project_center","system":"t"},'
+            b'"payload":{%s,"amount":"1.00"}}') % (REPORT_ID.encode(), REPORT["project_id"].encode(), text)
+    for given in (line, line.decode()):
+        event = parse_line(given)
+        assert (event.schema_version, event.payload.year, event.payload.month) == (1, 2025, 3)
+
+
+def test_a_fractional_float_is_refused_after_a_whole_one():
+    line = orjson.dumps(report(year=2025.0, month=3.5, amount="1.00"))
+    assert_refused(line, "payload.month", "")
+
+
+def test_a_number_like_text_inside_a_string_changes_nothing():
+    ok = example_event("InvestmentReported", source={"department": "project_center", "system": "sys:1.5,[2e3"})
+    assert parse_line(orjson.dumps(ok)).source.system == "sys:1.5,[2e3"
