@@ -18,14 +18,17 @@ help (bench/RESULTS.md).
 """
 from __future__ import annotations
 
+import logging
 import time
+from contextlib import contextmanager
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Callable
+from typing import Callable, Iterator
 
 import orjson
 from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy.exc import OperationalError
 
 from events.catalogue import CATALOGUE_V1
 from events.registry import REGISTRY
@@ -39,6 +42,8 @@ from services.log.store import EventStore, now_local
 from services.log.tables import events
 from services.readmodel.tables import (checkpoints, facts, facts_shadow, figure_chunks, figure_chunks_shadow, parked_facts,
                                        project_regions, project_regions_shadow, replays)
+
+log = logging.getLogger("projfacts.replay")
 
 PLAN = "current"
 TAIL = "replay:tail"
@@ -235,7 +240,7 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
             window = Window(after, upto, low, high)
             with engine.connect() as reader:  # decoded outside the write lock (SQLite: another worker writes)
                 figures = read_figures(reader, window)
-            with _writer(engine) as conn, conn.begin():
+            with _write_lock(engine) as conn:
                 # facts written at an older version are upcast in Python
                 added = write_window(conn, window, figures, names, figure_chunks_shadow,
                                      lambda stale: _write(conn, engine, _rows(stale), names, late=False))
@@ -244,12 +249,37 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
             after, batches = upto, batches + 1
             if on_batch is not None:
                 on_batch(index, batches)
-        with _writer(engine) as conn, conn.begin():  # this share is complete up to the target
+        with _write_lock(engine) as conn:  # this share is complete up to the target
             save_checkpoint(conn, engine, name, plan.target)
         return done
     finally:
         if own:
             engine.dispose()
+
+
+BUSY_ATTEMPTS = 10  # SQLite: each attempt waits the engine's busy timeout (60 s) for the write lock
+
+
+@contextmanager
+def _write_lock(engine: Engine) -> Iterator:
+    """A writing transaction for a worker's window. On SQLite another worker (or a live writer) may
+    hold the write lock longer than the busy timeout: taking it is tried again, up to `attempts`
+    times, rather than stopping the replay (nothing was written yet; a window is one transaction)."""
+    attempts = BUSY_ATTEMPTS
+    for attempt in range(1, attempts + 1):
+        conn = _writer(engine)
+        try:
+            transaction = conn.begin()
+        except OperationalError as error:
+            conn.close()
+            if not is_sqlite(engine) or "locked" not in str(error.orig) or attempt == attempts:
+                raise
+            log.warning("replay: the store's write lock is held by another writer; waiting again (%d of %d)",
+                        attempt, attempts)
+            continue
+        with conn, transaction:
+            yield conn
+        return
 
 
 def _worker_process(url: str, plan: Plan, index: int, batch: int, on_batch: OnBatch | None) -> int:

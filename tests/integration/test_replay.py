@@ -2,8 +2,10 @@
 on SQLite and PostgreSQL, with one worker or several, fresh or resumed after a crash or a SIGKILL."""
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -13,7 +15,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from events.catalogue import InvestmentReported
 from events.codec import validate_object
@@ -22,7 +25,9 @@ from helpers import assert_physical_schema, event
 from tools.history.county import demo_county
 from services.bus.inprocess import catch_up
 from services.readmodel.sql import EMBEDDED, checkpoint_of
+from services.readmodel import replay as replay_module
 from services.readmodel.replay import current_plan, replay, run_worker, start
+from services.log.engine import _sqlite_transactions, sqlite_file
 from services.log import EventStore
 from projections.figures.columns import NAMES
 from services.readmodel import columns as figure_index
@@ -275,3 +280,62 @@ def test_a_retraction_logged_before_its_older_version_target_is_rebuilt_alike(up
     replay(store)
     assert tables(store) == before
     store.engine.dispose()
+
+
+class _OnBusy(logging.Handler):
+    """Runs `then` each time a replay worker says the write lock was busy (in the worker's own thread)."""
+
+    def __init__(self, then):
+        super().__init__(logging.WARNING)
+        self.then, self.times = then, 0
+
+    def emit(self, record):
+        self.times += 1
+        self.then()
+
+
+@pytest.fixture
+def busy_store(sqlite_url):
+    """A SQLite store with its history, a fresh replay plan, a worker engine with a short busy timeout,
+    and another connection holding the write lock."""
+    store = EventStore(sqlite_url)
+    import_in_chunks(store)
+    before = tables(store)
+    plan = start(store.engine, 1)
+    worker = create_engine(sqlite_url, connect_args={"timeout": 0.05})
+    _sqlite_transactions(worker, read_only=False)
+    holder = sqlite3.connect(sqlite_file(sqlite_url), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    yield store, before, plan, worker, holder
+    holder.close()
+    worker.dispose()
+    store.engine.dispose()
+
+
+def test_a_replay_worker_waits_again_for_a_busy_write_lock(busy_store):
+    store, before, plan, worker, holder = busy_store
+    busy = _OnBusy(lambda: holder.execute("COMMIT") if holder.in_transaction else None)
+    logging.getLogger("projfacts.replay").addHandler(busy)
+    try:
+        run_worker("", plan, 0, batch=1000, engine=worker)
+    finally:
+        logging.getLogger("projfacts.replay").removeHandler(busy)
+    assert busy.times == 1
+    replay(store)
+    assert tables(store) == before
+
+
+def test_a_write_lock_busy_for_good_stops_the_worker_with_its_work_kept(busy_store, monkeypatch):
+    store, before, plan, worker, holder = busy_store
+    monkeypatch.setattr(replay_module, "BUSY_ATTEMPTS", 3)
+    busy = _OnBusy(lambda: None)
+    logging.getLogger("projfacts.replay").addHandler(busy)
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            run_worker("", plan, 0, batch=1000, engine=worker)
+    finally:
+        logging.getLogger("projfacts.replay").removeHandler(busy)
+    assert busy.times == 2  # tried three times, said so between the tries
+    holder.execute("COMMIT")
+    replay(store)  # resumes from the plan and the checkpoint
+    assert tables(store) == before
