@@ -227,25 +227,25 @@ def project(config, backend: str, engine: str, workers: int, total: int) -> tupl
         return (total - first[1]) / (now - first[0]), first[0] - launched
 
 
-def end_to_end(bootstrap: str, path: Path, backend: str, expected_events: int) -> tuple[float, float, float]:
-    """Producers → submissions → ingest → log → relay → facts → one worker → read model, all running
-    at once: events/s from the first send to the last fact projected (after a one-event warm-up
-    through the whole path); then the raw consume + fastavro decode rate of the same submissions.
-    Returns (whole path, raw, whole path ÷ raw)."""
+@contextmanager
+def whole_path(bootstrap: str, backend: str, prefix: str = "e2e") -> Iterator[tuple]:
+    """`projfacts ingest`, `relay` and one `worker` (batch engine) running as processes on fresh
+    topics and a fresh store. Yields (config, store, counts, wait): `counts()` is (events in the log,
+    facts in the read model); `wait(predicate, what)` polls until `predicate()` holds, failing with
+    the processes' logs when one of them stops or 30 minutes pass."""
     from sqlalchemy import func, select
 
     from services.bus import broker as tansu
     from services.bus.config import BusConfig
-    from services.bus.producer import DepartmentProducer, publish_file
     from services.bus.topics import ensure_topics
     from services.log import EventStore
     from services.log.tables import events
     from services.readmodel.tables import facts
 
-    tag = uuid.uuid4().hex[:6]
-    config = BusConfig(bootstrap=bootstrap, submissions_prefix=f"e2e{tag}.submissions", facts_topic=f"e2e{tag}.facts",
-                       rejected_topic=f"e2e{tag}.rejected", partitions=6, ingest_group=f"e2e{tag}-ingest",
-                       worker_group=f"e2e{tag}-projector")
+    tag = prefix + uuid.uuid4().hex[:6]
+    config = BusConfig(bootstrap=bootstrap, submissions_prefix=f"{tag}.submissions", facts_topic=f"{tag}.facts",
+                       rejected_topic=f"{tag}.rejected", partitions=6, ingest_group=f"{tag}-ingest",
+                       worker_group=f"{tag}-projector")
     ensure_topics(config)
     with fresh_store(backend) as url, tempfile.TemporaryDirectory(dir=OUT) as var:
         store = EventStore(url)
@@ -270,25 +270,36 @@ def end_to_end(bootstrap: str, path: Path, backend: str, expected_events: int) -
             while not predicate():
                 if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
                     logs = " | ".join((Path(var) / f"p{i}.log").read_text(errors="replace")[-800:] for i in range(3))
-                    raise RuntimeError(f"end-to-end: {what} not reached: {logs}")
+                    raise RuntimeError(f"whole path: {what} not reached: {logs}")
                 time.sleep(0.02)
 
         try:
-            lines = path.read_bytes().splitlines(keepends=True)
-            warm, rest = Path(var) / "warm.jsonl", Path(var) / "rest.jsonl"
-            warm.write_bytes(lines[0])
-            rest.write_bytes(b"".join(lines[1:]))
-            with DepartmentProducer(config) as producer:  # each event onto its department's channel
-                publish_file(warm, producer)
-                wait(lambda: counts() == (1, 1), "warm-up")
-                started = time.perf_counter()
-                sent = publish_file(rest, producer).sent
-            wait(lambda: (lambda c: c[0] == c[1] and c[0] >= expected_events)(counts()), "all projected")
-            seconds = time.perf_counter() - started
-            rate = (counts()[1] - 1) / seconds
+            yield config, store, counts, wait, Path(var)
         finally:
             stop_all(processes)
             store.engine.dispose()
+
+
+def end_to_end(bootstrap: str, path: Path, backend: str, expected_events: int) -> tuple[float, float, float]:
+    """Producers → submissions → ingest → log → relay → facts → one worker → read model, all running
+    at once: events/s from the first send to the last fact projected (after a one-event warm-up
+    through the whole path); then the raw consume + fastavro decode rate of the same submissions.
+    Returns (whole path, raw, whole path ÷ raw)."""
+    from services.bus.producer import DepartmentProducer, publish_file
+
+    with whole_path(bootstrap, backend) as (config, store, counts, wait, var):
+        lines = path.read_bytes().splitlines(keepends=True)
+        warm, rest = var / "warm.jsonl", var / "rest.jsonl"
+        warm.write_bytes(lines[0])
+        rest.write_bytes(b"".join(lines[1:]))
+        with DepartmentProducer(config) as producer:  # each event onto its department's channel
+            publish_file(warm, producer)
+            wait(lambda: counts() == (1, 1), "warm-up")
+            started = time.perf_counter()
+            sent = publish_file(rest, producer).sent
+        wait(lambda: (lambda c: c[0] == c[1] and c[0] >= expected_events)(counts()), "all projected")
+        seconds = time.perf_counter() - started
+        rate = (counts()[1] - 1) / seconds
     raw = raw_consume(config, sent + 1, "fastavro", list(config.submissions_topics().values()))
     return rate, raw, rate / raw
 
