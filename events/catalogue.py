@@ -424,15 +424,19 @@ UPCAST_DEFAULTS_V1: dict[str, dict[str, Any]] = {
 }
 
 
-def _adding(fields: dict[str, Any]) -> Callable[[dict], dict]:
-    def upcast(payload: dict) -> dict:
-        return {**payload, **fields}
+class AddingFields:
+    """An upcaster that only adds `fields` with these fixed values, after the payload's own keys (so
+    that a rebuild may do it on the stored JSON text: services/readmodel/rebuild.py)."""
 
-    return upcast
+    def __init__(self, fields: dict[str, Any]):
+        self.fields = dict(fields)
+
+    def __call__(self, payload: dict) -> dict:
+        return {**payload, **self.fields}
 
 
 UPCASTERS_V1: dict[str, Callable[[dict], dict]] = {
-    event_type: _adding(fields) for event_type, fields in UPCAST_DEFAULTS_V1.items()
+    event_type: AddingFields(fields) for event_type, fields in UPCAST_DEFAULTS_V1.items()
 }
 
 

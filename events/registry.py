@@ -72,6 +72,14 @@ class Registry:
             )
         return schema
 
+    def older_versions(self) -> list[tuple[str, int]]:
+        """(event_type, version) of every registered version older than its type's latest."""
+        return sorted((t, v) for t, v in self._schemas if v < self.latest[t])
+
+    def upcasters_from(self, event_type: str, version: int) -> list[Upcaster]:
+        """The chain that raises a `version` payload of `event_type` to the latest version."""
+        return [self._upcasters[(event_type, v)] for v in range(version, self.latest.get(event_type, version))]
+
     def upcast(self, obj: dict) -> dict:
         """Raise a raw event object to the latest version of its type (a new dict when changed)."""
         event_type, version = obj["event_type"], obj["schema_version"]

@@ -1,13 +1,15 @@
 """Replay's step: one window of the log rebuilt into the shadows, mostly by the database itself.
 
 A replay worker (`services.readmodel.replay`) rebuilds its share of the log window by window (a range of
-log positions, a range of project ids). For facts stored at their type's latest schema version —
-all of them, until an upcaster is added — the rows of `facts` and `project_regions` are computed
-by the database from the log (`INSERT … SELECT`; the few derived columns read with its JSON
-functions), so the payloads never travel to Python. The figure columns need Python: the facts a
-figure reads are fetched, decoded, and turned into columns type by type
-(`projections.figures.columns.kind_columns`). Facts stored at an older version go the incremental
-projector's way (upcast in Python: `readmodel.fact_row_of`), and so do their columns.
+log positions, a range of project ids). The rows of `facts` and `project_regions` are computed by
+the database from the log (`INSERT … SELECT`; the few derived columns read with its JSON
+functions), so the payloads never travel to Python — for facts stored at their type's latest
+schema version, and for those stored at an older one whose upcast only adds fixed fields (every
+upcaster of the catalogue): the added fields are appended to the stored JSON text, as the upcast
+dict dumps. The figure columns need Python: the facts a figure reads are fetched, decoded, and
+turned into columns type by type (`projections.figures.columns.kind_columns`). Facts whose upcast
+does more go the incremental projector's way (upcast in Python: `readmodel.fact_row_of`), and so
+do their columns.
 The rows are those of the incremental projector; tests/integration/test_replay.py holds them equal.
 """
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Callable
 
 import orjson
 
-from events.catalogue import CATALOGUE_V1
+from events.catalogue import CATALOGUE_V1, AddingFields
 from events.registry import REGISTRY
 from projections.figures.columns import KINDS, PROJECT, Columns, FactColumns, kind_columns, labels_of
 from services.readmodel import columns as figure_index
@@ -58,10 +60,42 @@ class Window:
         return sql, params
 
 
+_COLUMN_FIELDS = {"year", "month", "retracted_event_id", "region"}  # payload fields the SQL reads for columns
+
+
+def added_fields(event_type: str, version: int) -> dict | None:
+    """What upcasting a `version` payload of `event_type` adds, in order, when every step only adds
+    fields with fixed values (events.catalogue.AddingFields) that no column is computed from; else
+    None (the row is upcast in Python)."""
+    added: dict = {}
+    for step in REGISTRY.upcasters_from(event_type, version):
+        if not isinstance(step, AddingFields) or _COLUMN_FIELDS & step.fields.keys():
+            return None
+        added.update(step.fields)
+    return added
+
+
+def _older(adding: bool) -> list[tuple[str, int, dict | None]]:
+    return [(t, v, f) for t, v in REGISTRY.older_versions() for f in [added_fields(t, v)] if (f is not None) == adding]
+
+
 def stale() -> str:
-    """SQL: the log row is stored at an older schema version than its type's latest."""
-    older = [f"(event_type = '{t}' AND schema_version <> {v})" for t, v in sorted(REGISTRY.latest.items()) if v > 1]
+    """SQL: the log row is stored at an older schema version than its type's latest, and its upcast
+    does more than add fixed fields: it is upcast in Python."""
+    older = [f"(event_type = '{t}' AND schema_version = {v})" for t, v, _ in _older(adding=False)]
     return f"({' OR '.join(older)})" if older else "(1 = 0)"
+
+
+def latest_payload_sql(sqlite: bool) -> str:
+    """SQL: the payload text at its type's latest version — as `readmodel.fact_row_of` writes it
+    (`orjson.dumps` of the upcast dict: the stored keys, then the added ones) — for a row not `stale`."""
+    cases = []
+    for t, v, fields in _older(adding=True):
+        if fields:
+            added = ("," + orjson.dumps(fields).decode()[1:-1] + "}").replace("'", "''")
+            cut = "substr(payload, 1, length(payload) - 1)" if sqlite else "left(payload, -1)"
+            cases.append(f"WHEN event_type = '{t}' AND schema_version = {v} THEN {cut} || '{added}'")
+    return f"CASE {' '.join(cases)} ELSE payload END" if cases else "payload"
 
 
 def _in(types) -> str:
@@ -104,14 +138,19 @@ def read_figures(conn, window: Window) -> Figures:
     sqlite = conn.engine.dialect.name == "sqlite"
     where, params = window.where(sqlite)
     cursor = conn.connection.driver_connection.cursor()
-    cursor.execute(f"SELECT event_type, position, project_id, occurred_on, recorded_us, payload FROM events "
-                   f"WHERE {where} AND NOT {stale()} AND project_id IS NOT NULL AND event_type IN {_in(KINDS)} "
-                   f"ORDER BY event_type, position", params)
+    cursor.execute(f"SELECT event_type, position, project_id, occurred_on, recorded_us, payload, schema_version "
+                   f"FROM events WHERE {where} AND NOT {stale()} AND project_id IS NOT NULL "
+                   f"AND event_type IN {_in(KINDS)} ORDER BY event_type, position", params)
     rows = cursor.fetchall()
     if not rows:
         return Figures({})
-    types, positions, projects, occurred, recorded, payloads = zip(*rows)
+    types, positions, projects, occurred, recorded, payloads, versions = zip(*rows)
     payloads = list(map(orjson.loads, payloads))
+    adding = {(t, v): f for t, v, f in _older(adding=True) if f}
+    if adding:  # stored at an older version whose upcast only adds fields: add them here
+        for i, key in enumerate(zip(types, versions)):
+            if key in adding:
+                payloads[i] = {**payloads[i], **adding[key]}
     by_type, start = {}, 0
     for event_type, group in groupby(types):
         end = start + sum(1 for _ in group)
@@ -136,8 +175,8 @@ def write_window(conn, window: Window, figures: Figures, names: figure_index.Lab
     cursor.execute(  # readmodel.fact_row_of, in SQL
         f"INSERT INTO {facts_shadow.name} ({_FACT_COLUMNS}) SELECT position, event_id, event_type, project_id, "
         f"occurred_on, recorded_us, department, CASE event_type WHEN 'EventRetracted' THEN {retracts} END, "
-        f"CASE event_type {_when(_YEAR, year)} END, CASE event_type {_when(_MONTH, month)} END, payload "
-        f"FROM events WHERE {fresh}", params)
+        f"CASE event_type {_when(_YEAR, year)} END, CASE event_type {_when(_MONTH, month)} END, "
+        f"{latest_payload_sql(sqlite)} FROM events WHERE {fresh}", params)
     added = cursor.rowcount
     cursor.execute(f"INSERT {'OR IGNORE ' if sqlite else ''}INTO {project_regions_shadow.name} (project_id, region) "
                    f"SELECT project_id, {_field(sqlite, 'region')} FROM events "
