@@ -8,6 +8,8 @@ transaction, so applying a batch twice changes nothing.
 """
 from __future__ import annotations
 
+import sys
+
 from datetime import date
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -15,7 +17,6 @@ from typing import Iterable, Sequence
 import logging
 
 import orjson
-import psycopg
 from sqlalchemy import Engine, and_, func, or_, select, text
 from sqlalchemy.exc import DataError
 from sqlalchemy.dialects import postgresql, sqlite
@@ -93,8 +94,16 @@ def _insert_facts(conn, engine: Engine, rows: list[dict]) -> set[int]:
 # What a fact the log holds can still do to its projection — an upcaster or a column that cannot take
 # it (a bug, or a value validation let through) — as opposed to the database or the network failing
 # (OperationalError and the like: those propagate, and the batch is retried whole).
-POISON = (DataError, psycopg.DataError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-          ArithmeticError)  # psycopg's own: the PostgreSQL bulk paths write on the driver's cursor
+_POISON = (DataError, ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError)
+
+
+def poison() -> tuple[type[BaseException], ...]:
+    """The errors a fact's values can cause, psycopg's own included once it is loaded (the PostgreSQL
+    bulk paths write on the driver's cursor; a SQLite process never imports it)."""
+    driver = sys.modules.get("psycopg")
+    return _POISON + (driver.DataError,) if driver is not None else _POISON
+
+
 PARKED = "parked"  # the count:parked checkpoint: facts taken but not projected (listed in parked_facts)
 
 
@@ -129,7 +138,7 @@ def _write_guarded(conn, engine: Engine, batch: list[StoredEvent], names: figure
     try:
         with conn.begin_nested():
             return len(_write(conn, engine, batch, names)), 0
-    except POISON as error:
+    except poison() as error:
         names.known.clear()  # labels made inside the rolled-back savepoint are gone again
         if len(batch) == 1:
             return 0, park(conn, engine, batch[0], error)
