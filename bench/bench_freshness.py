@@ -6,8 +6,8 @@
 The whole path runs as processes (`projfacts ingest`, `relay`, one batch `worker`, on a tansu broker
 it starts; bench_kafka.whole_path). The department producers send the province history paced at
 --rate events/s: each due event goes out as soon as its tick comes (a tick every 10 ms), and its
-publish time is taken just before `publish` (validate, Avro, send). A poller reads the read model
-every 20 ms and notes when each fact first appears in `facts` — the worker writes a fact, its
+publish time is taken just before `publish` (validate, Avro, send). A poller (a process of its own)
+reads the read model every 20 ms and notes when each fact first appears in `facts` — the worker writes a fact, its
 figure columns and its offsets in one transaction, so a fact there is a fact a report counts. The
 freshness of an event is (first seen) − (published): the poll adds up to 20 ms. A resent event
 (the history has ~0.3 % duplicates) counts from its first send. Results go to bench/RESULTS_KAFKA.md.
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -38,33 +38,35 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))]
 
 
-class Seen:
-    """Polls the read model: the moment each event id first shows in `facts`. Workers commit
+def watch(url: str, stop, out) -> None:
+    """In a process of its own (so that polling never takes the producer's GIL): the moment each
+    event id first shows in `facts`, put on `out` as one dict once `stop` is set. Workers commit
     partitions in any order, so a poll reads every fact above the highest position below which
     all have been seen (log positions are dense), not above the highest seen."""
+    from sqlalchemy import select
 
-    def __init__(self, store):
-        self.store, self.at, self.after, self.positions = store, {}, 0, set()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
+    from services.log.engine import make_engine
+    from services.readmodel.tables import facts
 
-    def _run(self) -> None:
-        from sqlalchemy import select
-
-        from services.readmodel.tables import facts
-
-        while not self.stop.is_set():
-            with self.store.engine.connect() as conn:
-                rows = conn.execute(select(facts.c.position, facts.c.event_id).where(facts.c.position > self.after)
-                                    .order_by(facts.c.position)).all()
-            now = time.monotonic()
-            for position, event_id in rows:
-                self.at.setdefault(event_id, now)
-                self.positions.add(position)
-            while self.after + 1 in self.positions:
-                self.positions.discard(self.after + 1)
-                self.after += 1
-            self.stop.wait(POLL)
+    engine = make_engine(url, read_only=True)
+    at, after, positions = {}, 0, set()
+    while True:
+        last = stop.is_set()  # one more poll after the stop: nothing committed before it is missed
+        with engine.connect() as conn:
+            rows = conn.execute(select(facts.c.position, facts.c.event_id).where(facts.c.position > after)
+                                .order_by(facts.c.position)).all()
+        now = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process of the machine
+        for position, event_id in rows:
+            at.setdefault(event_id, now)
+            positions.add(position)
+        while after + 1 in positions:
+            positions.discard(after + 1)
+            after += 1
+        if last:
+            break
+        stop.wait(POLL)
+    engine.dispose()
+    out.put(at)
 
 
 def measure(bootstrap: str, path: Path, backend: str, rate: int, seconds: int) -> dict:
@@ -74,15 +76,18 @@ def measure(bootstrap: str, path: Path, backend: str, rate: int, seconds: int) -
 
     lines = [line for line in path.read_bytes().splitlines() if line.strip()][: rate * seconds]
     objs = [orjson.loads(line) for line in lines]
-    published: dict[str, float] = {}
+    published: dict[str, float | None] = {}
+    spawn = multiprocessing.get_context("spawn")
     with whole_path(bootstrap, backend, prefix="fresh") as (config, store, counts, wait, _var):
+        stop, out = spawn.Event(), spawn.Queue()
+        watcher = spawn.Process(target=watch, args=(store.engine.url.render_as_string(hide_password=False), stop, out),
+                                daemon=True)
         with DepartmentProducer(config) as producer:
             producer.publish(objs[0])  # warm-up through the whole path (a resend of it later is not timed)
             published[objs[0]["event_id"]] = None
             producer.flush()
             wait(lambda: counts() == (1, 1), "warm-up")
-            seen = Seen(store)
-            seen.thread.start()
+            watcher.start()
             started = time.monotonic()
             sent, late = 1, 0.0
             while sent < len(objs):
@@ -95,11 +100,11 @@ def measure(bootstrap: str, path: Path, backend: str, rate: int, seconds: int) -
                     sent += 1
                 time.sleep(TICK)
             paced = time.monotonic() - started
-        wanted = set(published)
-        wait(lambda: wanted <= seen.at.keys(), "every published event visible")
-        seen.stop.set()
-        seen.thread.join()
-    latencies = sorted(seen.at[event_id] - at for event_id, at in published.items() if at is not None)
+        wait(lambda: counts()[1] >= len(published), "every published event projected")
+        stop.set()
+        seen = out.get(timeout=600)
+        watcher.join()
+    latencies = sorted(seen[event_id] - at for event_id, at in published.items() if at is not None)
     return {"backend": backend, "rate": rate, "seconds": seconds, "events": len(latencies),
             "achieved_rate": round((sent - 1) / paced), "producer_behind_max_s": round(late, 3),
             "p50_s": round(percentile(latencies, 50), 3), "p90_s": round(percentile(latencies, 90), 3),
