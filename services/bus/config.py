@@ -33,7 +33,11 @@ class BusConfig:
     worker_group: str = "projfacts-projector"
     worker_engine: str = "batch"  # "batch" (aiokafka, batched fetch) or "faust" (faust agent, take_events)
     batch_size: int = 5000  # records per SQL transaction (worker) or per append (ingest)
-    batch_wait_ms: int = 200  # longest a partial batch waits for more records
+    batch_wait_ms: int = 200  # longest a poll waits for a first record
+    # once a batch has its first records, how long it waits for more before it is taken (ingest and
+    # batch workers): under a steady trickle, fewer and larger transactions (each costs a commit, a
+    # figure chunk, an offset commit) for at most this much more latency per stage
+    batch_linger_ms: int = 50
     batch_pause_ms: int = 0  # pause after each batch (ingest and workers): a test knob, to kill mid-stream
     session_timeout_ms: int = 6000  # BROKER.md: shorter than the clients' default, for fast joins
     heartbeat_interval_ms: int = 1000

@@ -205,6 +205,8 @@ class Ingest:
         try:
             while not stop.is_set():
                 polled = consumer.poll(timeout_ms=self.config.batch_wait_ms * 2 or 500)
+                if polled:
+                    _linger(consumer, polled, self.config)
                 renewed = self._renewed_topics(consumer, topic_ids)
                 if renewed:  # the broker lost these topics and they were made again: read them from the start
                     again = [tp for tp in consumer.assignment() if tp.topic in renewed]
@@ -256,3 +258,14 @@ def run_ingest(config: BusConfig, acceptor: Acceptor) -> IngestStats:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     return Ingest(config, acceptor).run(stop)
+
+
+def _linger(consumer, polled: dict, config: BusConfig) -> None:
+    """Add to `polled` what arrives within `batch_linger_ms` of its first records, up to a batch."""
+    deadline = time.monotonic() + config.batch_linger_ms / 1000
+    count = sum(len(records) for records in polled.values())
+    while count < config.batch_size and (left := deadline - time.monotonic()) > 0:
+        more = consumer.poll(timeout_ms=max(1, int(left * 1000)), max_records=config.batch_size - count)
+        for tp, records in more.items():
+            polled.setdefault(tp, []).extend(records)
+            count += len(records)

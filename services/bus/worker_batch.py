@@ -53,6 +53,7 @@ async def run(config: BusConfig, projector: Projector, stop: asyncio.Event) -> N
             polled = await consumer.getmany(timeout_ms=config.batch_wait_ms, max_records=config.batch_size)
             if not polled:
                 continue
+            await _linger(consumer, polled, config)
             records = [Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers or ()))
                        for tp in sorted(polled) for r in polled[tp]]
             async with busy:
@@ -69,6 +70,18 @@ async def run(config: BusConfig, projector: Projector, stop: asyncio.Event) -> N
     finally:
         await consumer.stop()
         log.info("worker stopped: projected %d facts (dead-lettered %d)", projector.applied, projector.refused)
+
+
+async def _linger(consumer, polled: dict, config: BusConfig) -> None:
+    """Add to `polled` what arrives within `batch_linger_ms` of its first records, up to a batch."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + config.batch_linger_ms / 1000
+    count = sum(len(records) for records in polled.values())
+    while count < config.batch_size and (left := deadline - loop.time()) > 0:
+        more = await consumer.getmany(timeout_ms=max(1, int(left * 1000)), max_records=config.batch_size - count)
+        for tp, records in more.items():
+            polled.setdefault(tp, []).extend(records)
+            count += len(records)
 
 
 def run_forever(config: BusConfig, projector: Projector) -> None:
