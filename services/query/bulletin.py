@@ -46,6 +46,7 @@ from projections.figures.vocabulary import Evaluation, exact_sum, total
 from projections.names import region_data_source, region_label
 from projections.periods import Period, parse_period, to_micros
 from projections.report import Query, figure_json, rank_json
+from services.gcpause import without_gc
 from services.log.store import EventStore
 from projections.views.lights import Lights
 from services.query.desk import lagging_for, make_desk_query
@@ -223,6 +224,7 @@ class _Reads:
         return rank_json(self.evaluation(period), self.targets(period.year), self.query_for(period), figure_id, by, self.labels.township)
 
 
+@without_gc
 def build(store: EventStore, query: Query, bottom: int = BOTTOM, lights: Lights | None = None) -> Bulletin:
     if bottom < 0:
         raise ValueError(f"bottom must be ≥ 0, got {bottom}")

@@ -23,7 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from events.registry import REGISTRY
 from services.readmodel import columns as figure_index
 from projections.facts import Fact
-from projections.ledger import RETRACTION, fold_all, visible
+from projections.ledger import RETRACTION, visible_once
+from services.gcpause import gc_paused
 from services.log.engine import is_sqlite
 from services.log.store import StoredEvent, now_local
 from services.readmodel.tables import checkpoints, facts, parked_facts, project_regions
@@ -284,9 +285,14 @@ def region_facts(engine: Engine, region: str, as_of_us: int, year: int, types: I
         typed = facts.c.event_type if len(region) <= 2 else facts.c.event_type + ""
         conditions.append(typed.in_(sorted({*types, RETRACTION})))
     query = select(*FACT_COLUMNS).where(*conditions).order_by(facts.c.position)
-    with engine.connect() as conn:
-        rows = facts_of(conn.execute(query))
-    return list(visible(fold_all(rows), as_of_us))
+    found: list[Fact] = []
+    with engine.connect() as conn, gc_paused():
+        for part in conn.execute(query).partitions(_PART):  # fetchmany: rows as the driver's tuples
+            found += facts_of(part)
+        return visible_once(found, as_of_us)
+
+
+_PART = 20_000  # rows fetched at a time by the region reads
 
 
 def project_facts(engine: Engine, project_id: str, as_of_us: int) -> list[Fact]:
