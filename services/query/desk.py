@@ -30,7 +30,7 @@ from projections.views.stats_entry import stats_entry_view
 from services.gcpause import without_gc
 from services.log.store import EventStore, to_micros
 from services.query.lights import load_lights
-from services.query.views import check_region, parse_on
+from services.query.views import check_region, leaders_facts, parse_on
 from services.readmodel.sql import region_facts
 
 LEDGER_KINDS = ("starts", "procedures", "stats-entry", "problems", "leaders", "funding")
@@ -165,9 +165,10 @@ def ledger_view(store: EventStore, kind: str, q: DeskQuery, lights: Lights | Non
         return procedures_for(store, q, lights)
     if kind == "funding":
         return funding_for(store, q)
+    if kind == "leaders":
+        facts = leaders_facts(store, q.region, q.as_of_us, q.on)
+        return _stamped(leaders_view(facts, q.region, q.on, POLICIES["default"], lights), q, lights)
     facts = _facts(store, q, kind)
     if kind == "stats-entry":
         return _stamped(stats_entry_view(facts, q.region, q.on, lights), q, lights)
-    if kind == "problems":
-        return _stamped(problems_view(facts, q.region, q.on, POLICIES["default"], lights), q, lights)
-    return _stamped(leaders_view(facts, q.region, q.on, POLICIES["default"], lights), q, lights)
+    return _stamped(problems_view(facts, q.region, q.on, POLICIES["default"], lights), q, lights)

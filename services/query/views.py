@@ -81,6 +81,12 @@ def _region_facts(store: EventStore, q: ViewQuery, view: str) -> list[Fact]:
     return region_facts(store.engine, q.region, q.as_of_us, q.on.year, READS[view])
 
 
+def leaders_facts(store: EventStore, region: str, as_of_us: int, on: date) -> list[Fact]:
+    """领导包联's facts: the region's of the types it reads, but of the site visits only those it
+    can show (each leader's latest to each project by `on`, and the month's: `shown_visits`)."""
+    return region_facts(store.engine, region, as_of_us, on.year, READS["leaders"], visits_on=on)
+
+
 def _stamped(result: dict, q: ViewQuery) -> dict:
     head = {k: result[k] for k in ("region", "project_id", "on") if k in result}
     return {**head, "as_of": q.as_of.isoformat(), **result}
@@ -104,7 +110,8 @@ def stats_entry_for(store: EventStore, q: ViewQuery, lights: Lights | None = Non
 @without_gc
 def leaders_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLICIES["default"],
                 lights: Lights | None = None) -> dict:
-    return _stamped(leaders_view(_region_facts(store, q, "leaders"), q.region, q.on, policy, _lights(lights)), q)
+    return _stamped(leaders_view(leaders_facts(store, q.region, q.as_of_us, q.on), q.region, q.on, policy,
+                                 _lights(lights)), q)
 
 
 @without_gc
