@@ -26,7 +26,7 @@ from projections.facts import Fact
 from projections.periods import Period
 from projections.views.common import Project, business_key, investment, money, projects_in, ratio
 from projections.views.lights import DEFAULT_LIGHTS, GREEN, YELLOW, Lights
-from projections.views.problems import POLICIES, DeadlinePolicy, problem_states
+from projections.views.problems import POLICIES, DeadlinePolicy, open_problem_states
 from projections.views.stage import project_stage
 
 ROLES = ("leader", "lead_unit", "support_unit")
@@ -127,7 +127,7 @@ def _project_part(project: Project, policy: DeadlinePolicy) -> tuple:
     stage = project_stage(project)
     problems = [{k: s[k] for k in ("problem_id", "category", "unit", "due_on", "overdue", "days_overdue",
                                      "near_deadline", "escalation_level")}
-                for s in problem_states(project, policy) if s["open"]]
+                for s in open_problem_states(project, policy)]
     return stage, progress(project), missing_procedures(project), problems
 
 

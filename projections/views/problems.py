@@ -99,6 +99,11 @@ def problem_states(project: Project, policy: DeadlinePolicy) -> list[dict]:
     return [_state(project, pid, fs, policy) for pid, fs in _by_problem(project)]
 
 
+def open_problem_states(project: Project, policy: DeadlinePolicy) -> list[dict]:
+    """problem_states of the problems still open on `on` (not 销号), the closed ones left unbuilt."""
+    return [_state(project, pid, fs, policy) for pid, fs in _by_problem(project) if _progress(fs)[2] != "closed"]
+
+
 def overdue_problems(project: Project) -> list[dict]:
     """The open problems past their deadline on `on`, by problem id: {problem_id, category,
     days_overdue} as problem_states gives them (whatever the policy), without the rest of each state."""
