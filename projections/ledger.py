@@ -59,3 +59,17 @@ def visible(ledger: Ledger, as_of_us: int) -> Iterator[Fact]:
     for fact in ledger.facts.values():
         if counts_at(fact, ledger.retractions, as_of_us):
             yield fact
+
+
+def visible_once(facts: list[Fact], as_of_us: int) -> list[Fact]:
+    """`visible(fold_all(facts), as_of_us)` for facts that name each event once (rows of the read
+    model: one per log position, and the log holds each event_id once), in their order — without
+    the ledger: only the few facts some retraction names are looked at twice."""
+    retractions: dict[str, list[Fact]] = {}
+    for fact in facts:
+        if fact.event_type == RETRACTION:
+            retractions.setdefault(fact.data["retracted_event_id"], []).append(fact)
+    if not retractions:
+        return [f for f in facts if f.recorded_us <= as_of_us]
+    return [f for f in facts if f.recorded_us <= as_of_us
+            and (f.event_id not in retractions or counts_at(f, retractions, as_of_us))]

@@ -1,7 +1,7 @@
 """What every view needs: the projects of a region on a business date, their facts up to it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Iterable
@@ -35,19 +35,36 @@ class Project(Registered):
     facts: ProjectFacts
     registration: Fact
     on: date
+    # what the folds work out once per project and read again (a view's parts ask the same questions:
+    # the facts of a type up to `on`, the plan, the 包联 in effect); never shown
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         return self.registration.data["name"]
 
     def upto(self, event_type: str) -> list[Fact]:
-        """Facts of a type that happened on or before `on`, in business order."""
-        return sorted((f for f in self.facts.of(event_type) if f.occurred_on <= self.on), key=business_key)
+        """Facts of a type that happened on or before `on`, in business order (one list per type:
+        read it, do not change it)."""
+        found = self.memo.get(event_type)
+        if found is None:
+            found = self.memo[event_type] = sorted(
+                (f for f in self.facts.of(event_type) if f.occurred_on <= self.on), key=business_key)
+        return found
+
+    def remembered(self, key: tuple, compute):
+        """compute(), once per project and key."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            found = self.memo[key] = compute()
+            return found
 
     def plan(self, year: int | None = None) -> Fact | None:
         """年度建设计划 for `year` (default: the year of `on`) in force on `on`."""
         year = self.on.year if year is None else year
-        return in_force((f for f in self.facts.of("AnnualPlanAdopted") if f.data["year"] == year), self.on)
+        return self.remembered(("plan", year), lambda: in_force(
+            (f for f in self.facts.of("AnnualPlanAdopted") if f.data["year"] == year), self.on))
 
     def header(self) -> dict:
         return {"project_id": self.project_id, "name": self.name, "region": self.region,

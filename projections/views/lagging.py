@@ -23,7 +23,7 @@ from projections.names import CONSTRUCTION_LABELS, KEY_LEVEL_LABELS
 from projections.views.common import Project, key_level, projects_in
 from projections.views.leaders import contact_names, contacts, progress
 from projections.views.lights import DEFAULT_LIGHTS, GREEN, Lights, label, severity, worst
-from projections.views.problems import POLICIES, DeadlinePolicy, problem_states
+from projections.views.problems import POLICIES, DeadlinePolicy, overdue_problems
 from projections.views.procedures import procedure_rows
 from projections.views.starts import light_counts, start_row
 from projections.views.stats_entry import clock_start, entry_row
@@ -61,7 +61,7 @@ def reasons(project: Project, lights: Lights = DEFAULT_LIGHTS, policy: DeadlineP
             found.append(_reason("not_entered", REASONS["not_entered"],
                                  f"{since.isoformat()}起{(on - since).days}天未入库({entry['status_label']})",
                                  entry["light"]))
-    late = [s for s in problem_states(project, policy) if s["open"] and s["overdue"]]
+    late = overdue_problems(project)  # open and overdue, whatever the policy
     if late:
         found.append(_reason("overdue_problems", REASONS["overdue_problems"],
                              "、".join(f"{s['problem_id']}({s['category'] or ''})超期{s['days_overdue']}天"

@@ -26,7 +26,7 @@ from projections.facts import Fact
 from projections.periods import Period
 from projections.views.common import Project, business_key, investment, money, projects_in, ratio
 from projections.views.lights import DEFAULT_LIGHTS, GREEN, YELLOW, Lights
-from projections.views.problems import POLICIES, DeadlinePolicy, problem_states
+from projections.views.problems import POLICIES, DeadlinePolicy, open_problem_states
 from projections.views.stage import project_stage
 
 ROLES = ("leader", "lead_unit", "support_unit")
@@ -40,6 +40,11 @@ def role_of(fact: Fact) -> str:
 
 def assignments(project: Project, roles: tuple[str, ...] = ROLES) -> dict[str, Fact]:
     """leader_id -> the LeaderAssigned in effect on `on`, of the given roles."""
+    current = project.remembered(("assignments",), lambda: _in_effect(project))
+    return {k: f for k, f in current.items() if role_of(f) in roles}
+
+
+def _in_effect(project: Project) -> dict[str, Fact]:
     changes = sorted(project.upto("LeaderAssigned") + project.upto("LeaderReleased"), key=business_key)
     current: dict[str, Fact] = {}
     for fact in changes:
@@ -47,11 +52,16 @@ def assignments(project: Project, roles: tuple[str, ...] = ROLES) -> dict[str, F
             current[fact.data["leader_id"]] = fact
         else:
             current.pop(fact.data["leader_id"], None)
-    return {k: f for k, f in current.items() if role_of(f) in roles}
+    return current
 
 
 def contacts(project: Project) -> dict[str, list[dict]]:
-    """双包联 on `on`: role -> [{id, name, title, since}] for leader, lead_unit and support_unit."""
+    """双包联 on `on`: role -> [{id, name, title, since}] for leader, lead_unit and support_unit (the
+    same mapping for every call on one project: read it, do not change it)."""
+    return project.remembered(("contacts",), lambda: _contacts(project))
+
+
+def _contacts(project: Project) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {role: [] for role in ROLES}
     for leader_id, fact in sorted(assignments(project).items()):
         found[role_of(fact)].append({"id": leader_id, "name": fact.data["leader_name"], "title": fact.data["title"],
@@ -112,17 +122,24 @@ def visits(project: Project, leader_id: str, since: date, interval_days: int) ->
     }
 
 
-def _project_row(project: Project, leader_id: str, since: date, policy: DeadlinePolicy, lights: Lights) -> dict:
+def _project_part(project: Project, policy: DeadlinePolicy) -> tuple:
+    """What a project's row says whoever its leader: stage, progress, missing procedures, open problems."""
     stage = project_stage(project)
     problems = [{k: s[k] for k in ("problem_id", "category", "unit", "due_on", "overdue", "days_overdue",
                                      "near_deadline", "escalation_level")}
-                for s in problem_states(project, policy) if s["open"]]
-    return {
+                for s in open_problem_states(project, policy)]
+    return stage, progress(project), missing_procedures(project), problems
+
+
+def _project_row(project: Project, leader_id: str, since: date, policy: DeadlinePolicy, lights: Lights) -> dict:
+    stage, done, missing, problems = project.remembered(("leader_row", policy),
+                                                        lambda: _project_part(project, policy))
+    return {  # each row its own lists: a project with two leaders is two rows that share nothing
         **project.header(), "assigned_on": since.isoformat(),
-        "stage": stage["stage"], "stage_label": stage["label"], "flags": stage["flags"],
-        **progress(project),
-        "missing_procedures": missing_procedures(project),
-        "open_problems": problems,
+        "stage": stage["stage"], "stage_label": stage["label"], "flags": list(stage["flags"]),
+        **done, "investment_events": list(done["investment_events"]),
+        "missing_procedures": list(missing),
+        "open_problems": [dict(p) for p in problems],
         **visits(project, leader_id, since, lights.visit_interval_days),
     }
 

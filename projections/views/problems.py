@@ -96,15 +96,40 @@ def _rank(level: str | None) -> int:
 
 
 def problem_states(project: Project, policy: DeadlinePolicy) -> list[dict]:
+    return [_state(project, pid, fs, policy) for pid, fs in _by_problem(project)]
+
+
+def open_problem_states(project: Project, policy: DeadlinePolicy) -> list[dict]:
+    """problem_states of the problems still open on `on` (not 销号), the closed ones left unbuilt."""
+    return [_state(project, pid, fs, policy) for pid, fs in _by_problem(project) if _progress(fs)[2] != "closed"]
+
+
+def overdue_problems(project: Project) -> list[dict]:
+    """The open problems past their deadline on `on`, by problem id: {problem_id, category,
+    days_overdue} as problem_states gives them (whatever the policy), without the rest of each state."""
+    found = []
+    for problem_id, facts in _by_problem(project):
+        raised, assigned, status, _, _ = _progress(facts)
+        if status == "closed" or assigned is None:
+            continue
+        due_on = date.fromisoformat(assigned.data["due_on"])
+        if project.on > due_on:
+            found.append({"problem_id": problem_id, "category": raised.data["category"] if raised else None,
+                          "days_overdue": (project.on - due_on).days})
+    return found
+
+
+def _by_problem(project: Project) -> list[tuple[str, list[Fact]]]:
+    """Each problem's facts up to `on` in business order, by problem id."""
     facts = sorted((f for t in PROBLEM_TYPES for f in project.upto(t)), key=business_key)
     by_problem: dict[str, list[Fact]] = {}
     for fact in facts:
         by_problem.setdefault(fact.data["problem_id"], []).append(fact)
-    return [_state(project, pid, fs, policy) for pid, fs in sorted(by_problem.items())]
+    return sorted(by_problem.items())
 
 
-def _state(project: Project, problem_id: str, facts: list[Fact], policy: DeadlinePolicy) -> dict:
-    on = project.on
+def _progress(facts: list[Fact]) -> tuple[Fact | None, Fact | None, str, date | None, date | None]:
+    """(raised, the assignment recorded last, status, closed_on, resolved_on) of one problem's facts."""
     raised = next((f for f in facts if f.event_type == "ProblemRaised"), None)
     assignments = [f for f in facts if f.event_type == "ProblemAssigned"]
     assigned = max(assignments, key=lambda f: f.order) if assignments else None
@@ -119,6 +144,12 @@ def _state(project: Project, problem_id: str, facts: list[Fact], policy: Deadlin
             status, closed_on = ("closed", fact.occurred_on) if satisfied else ("reopened", None)
             if not satisfied:
                 resolved_on = None
+    return raised, assigned, status, closed_on, resolved_on
+
+
+def _state(project: Project, problem_id: str, facts: list[Fact], policy: DeadlinePolicy) -> dict:
+    on = project.on
+    raised, assigned, status, closed_on, resolved_on = _progress(facts)
     escalations = [f for f in facts if f.event_type == "ProblemEscalated"]
     level = max((f.data["level"] for f in escalations), key=_rank, default=None)
     due_on = date.fromisoformat(assigned.data["due_on"]) if assigned else None

@@ -45,11 +45,11 @@ from projections.figures.results import contributions, rate, totals
 from projections.figures.vocabulary import Evaluation, exact_sum, total
 from projections.names import region_data_source, region_label
 from projections.periods import Period, parse_period, to_micros
-from projections.report import Query, figure_json, rank_json
+from projections.report import Query, figure_json, rank_json, report_json
+from services.gcpause import without_gc
 from services.log.store import EventStore
 from projections.views.lights import Lights
 from services.query.desk import lagging_for, make_desk_query
-from services.query.figures import report_for
 from services.query.lights import load_lights
 from services.readmodel import columns as figure_index
 from services.readmodel.sql import load_targets
@@ -62,6 +62,7 @@ def pace_light(lights: Lights, value, pace) -> str | None:
     if value is None:
         return None
     return lights.pace((Decimal(pace) - Decimal(value)) * 100)
+REPORT_FORMAT = 2  # report_for's default: the report `projfacts report --format json` prints
 BOTTOM = 3  # 排名靠后: how many rows a ranking singles out, by default
 
 # The figures the tables by sub-region show (headline first in the rankings too).
@@ -223,12 +224,14 @@ class _Reads:
         return rank_json(self.evaluation(period), self.targets(period.year), self.query_for(period), figure_id, by, self.labels.township)
 
 
+@without_gc
 def build(store: EventStore, query: Query, bottom: int = BOTTOM, lights: Lights | None = None) -> Bulletin:
     if bottom < 0:
         raise ValueError(f"bottom must be ≥ 0, got {bottom}")
     lights = lights or load_lights()
     reads = _Reads(store, query)
-    report = report_for(store, query)
+    # `report_for`'s report, from the evaluation and the targets the rankings read (once, not twice)
+    report = report_json(reads.evaluation(query.period), reads.targets(query.period.year), query, REPORT_FORMAT)
     by = sub_level(query.region)
     previous = previous_period(query.period)
     current_ranks = {fid: reads.rank(fid, query.period, by) for fid in RANKED}

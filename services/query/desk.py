@@ -27,9 +27,10 @@ from projections.views.problems import POLICIES, DeadlinePolicy, problems_view
 from projections.views.procedures import procedures_view, weekly_view
 from projections.views.starts import starts_view
 from projections.views.stats_entry import stats_entry_view
+from services.gcpause import without_gc
 from services.log.store import EventStore, to_micros
 from services.query.lights import load_lights
-from services.query.views import check_region, parse_on
+from services.query.views import check_region, leaders_facts, parse_on
 from services.readmodel.sql import region_facts
 
 LEDGER_KINDS = ("starts", "procedures", "stats-entry", "problems", "leaders", "funding")
@@ -106,37 +107,44 @@ def _lights(lights: Lights | None) -> Lights:
 
 
 # ---- the views -------------------------------------------------------------------------------
+@without_gc
 def starts_for(store: EventStore, q: DeskQuery, lights: Lights | None = None) -> dict:
     lights = _lights(lights)
     return _stamped(starts_view(_facts(store, q, "starts"), q.region, q.on, lights), q, lights)
 
 
+@without_gc
 def procedures_for(store: EventStore, q: DeskQuery, lights: Lights | None = None) -> dict:
     lights = _lights(lights)
     facts = _facts(store, q, "procedures", q.plan_year)
     return _stamped(procedures_view(facts, q.region, q.on, q.plan_year, lights), q, lights)
 
 
+@without_gc
 def weekly_for(store: EventStore, q: DeskQuery, lights: Lights | None = None) -> dict:
     lights = _lights(lights)
     facts = _facts(store, q, "procedures-weekly", q.plan_year)
     return _stamped(weekly_view(facts, q.region, q.on, q.plan_year, lights), q, lights)
 
 
+@without_gc
 def lagging_for(store: EventStore, q: DeskQuery, lights: Lights | None = None,
                 policy: DeadlinePolicy = POLICIES["default"]) -> dict:
     lights = _lights(lights)
     return _stamped(lagging_view(_facts(store, q, "lagging"), q.region, q.on, lights, policy), q, lights)
 
 
+@without_gc
 def coverage_for(store: EventStore, q: DeskQuery) -> dict:
     return _stamped(coverage_view(_facts(store, q, "coverage"), q.region, q.on), q)
 
 
+@without_gc
 def funding_for(store: EventStore, q: DeskQuery) -> dict:
     return _stamped(funding_view(_facts(store, q, "funding"), q.region, q.on), q)
 
 
+@without_gc
 def board_for(store: EventStore, q: DeskQuery, by: str | None = None, lights: Lights | None = None) -> dict:
     lights = _lights(lights)
     by = by or ("township" if len(q.region) == 6 else "county")
@@ -145,6 +153,7 @@ def board_for(store: EventStore, q: DeskQuery, by: str | None = None, lights: Li
     return _stamped(board_view(_facts(store, q, "board"), q.region, q.on, lights, by), q, lights)
 
 
+@without_gc
 def ledger_view(store: EventStore, kind: str, q: DeskQuery, lights: Lights | None = None) -> dict:
     """The view behind a 台账 (CONTRACT §7 `projfacts ledger KIND`)."""
     if kind not in LEDGER_KINDS:
@@ -156,9 +165,10 @@ def ledger_view(store: EventStore, kind: str, q: DeskQuery, lights: Lights | Non
         return procedures_for(store, q, lights)
     if kind == "funding":
         return funding_for(store, q)
+    if kind == "leaders":
+        facts = leaders_facts(store, q.region, q.as_of_us, q.on)
+        return _stamped(leaders_view(facts, q.region, q.on, POLICIES["default"], lights), q, lights)
     facts = _facts(store, q, kind)
     if kind == "stats-entry":
         return _stamped(stats_entry_view(facts, q.region, q.on, lights), q, lights)
-    if kind == "problems":
-        return _stamped(problems_view(facts, q.region, q.on, POLICIES["default"], lights), q, lights)
-    return _stamped(leaders_view(facts, q.region, q.on, POLICIES["default"], lights), q, lights)
+    return _stamped(problems_view(facts, q.region, q.on, POLICIES["default"], lights), q, lights)

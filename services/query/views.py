@@ -17,6 +17,7 @@ from projections.views.reads import VIEWS as READS
 from projections.views.problems import POLICIES, DeadlinePolicy, problems_view
 from projections.views.stage import stage_view
 from projections.views.stats_entry import stats_entry_view
+from services.gcpause import without_gc
 from services.log.store import EventStore, to_micros
 from services.query.lights import load_lights
 from services.readmodel.sql import project_facts, region_facts
@@ -80,12 +81,19 @@ def _region_facts(store: EventStore, q: ViewQuery, view: str) -> list[Fact]:
     return region_facts(store.engine, q.region, q.as_of_us, q.on.year, READS[view])
 
 
+def leaders_facts(store: EventStore, region: str, as_of_us: int, on: date) -> list[Fact]:
+    """领导包联's facts: the region's of the types it reads, but of the site visits only those it
+    can show (each leader's latest to each project by `on`, and the month's: `shown_visits`)."""
+    return region_facts(store.engine, region, as_of_us, on.year, READS["leaders"], visits_on=on)
+
+
 def _stamped(result: dict, q: ViewQuery) -> dict:
     head = {k: result[k] for k in ("region", "project_id", "on") if k in result}
     return {**head, "as_of": q.as_of.isoformat(), **result}
 
 
 # ---- the views -------------------------------------------------------------------------------
+@without_gc
 def stage_for(store: EventStore, q: ViewQuery) -> dict:
     return _stamped(stage_view(_region_facts(store, q, "stage"), q.region, q.on), q)
 
@@ -94,15 +102,19 @@ def _lights(lights: Lights | None) -> Lights:
     return lights if lights is not None else load_lights()
 
 
+@without_gc
 def stats_entry_for(store: EventStore, q: ViewQuery, lights: Lights | None = None) -> dict:
     return _stamped(stats_entry_view(_region_facts(store, q, "stats-entry"), q.region, q.on, _lights(lights)), q)
 
 
+@without_gc
 def leaders_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLICIES["default"],
                 lights: Lights | None = None) -> dict:
-    return _stamped(leaders_view(_region_facts(store, q, "leaders"), q.region, q.on, policy, _lights(lights)), q)
+    return _stamped(leaders_view(leaders_facts(store, q.region, q.as_of_us, q.on), q.region, q.on, policy,
+                                 _lights(lights)), q)
 
 
+@without_gc
 def problems_for(store: EventStore, q: ViewQuery, policy: DeadlinePolicy = POLICIES["default"],
                  lights: Lights | None = None) -> dict:
     return _stamped(problems_view(_region_facts(store, q, "problems"), q.region, q.on, policy, _lights(lights)), q)

@@ -24,7 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from events.registry import REGISTRY
 from services.readmodel import columns as figure_index
 from projections.facts import Fact
-from projections.ledger import RETRACTION, fold_all, visible
+from projections.ledger import RETRACTION, visible_once
+from services.gcpause import gc_paused
 from services.log.engine import is_sqlite
 from services.log.store import StoredEvent, now_local
 from services.readmodel.tables import checkpoints, facts, parked_facts, project_regions
@@ -274,12 +275,13 @@ def event_ids_at(engine: Engine, positions: Sequence[int]) -> dict[int, str]:
     return found
 
 
-def region_facts(engine: Engine, region: str, as_of_us: int, year: int, types: Iterable[str] | None = None
-                 ) -> list[Fact]:
+def region_facts(engine: Engine, region: str, as_of_us: int, year: int, types: Iterable[str] | None = None,
+                 visits_on: date | None = None) -> list[Fact]:
     """Visible facts of every project ever registered in the region prefix (a superset: the views
     keep the projects whose registration in force lies in the region). Of the facts that belong
     to a year (plans, designations, investment), only `year`'s; every resumption (a stage). Only
-    facts of `types` when given (what a view reads, projections/views/reads.py), and retractions."""
+    facts of `types` when given (what a view reads, projections/views/reads.py), and retractions.
+    With `visits_on`, of the site visits only those a 领导包联 view on that day reads (`shown_visits`)."""
     in_region = select(project_regions.c.project_id).where(project_regions.c.region.like(f"{region}%"))
     conditions = [
         facts.c.recorded_us <= as_of_us,
@@ -293,9 +295,54 @@ def region_facts(engine: Engine, region: str, as_of_us: int, year: int, types: I
         typed = facts.c.event_type if len(region) <= 2 else facts.c.event_type + ""
         conditions.append(typed.in_(sorted({*types, RETRACTION})))
     query = select(*FACT_COLUMNS).where(*conditions).order_by(facts.c.position)
-    with engine.connect() as conn:
-        rows = facts_of(conn.execute(query))
-    return list(visible(fold_all(rows), as_of_us))
+    found: list[Fact] = []
+    visits: list[tuple] = []
+    with engine.connect() as conn, gc_paused():
+        for part in conn.execute(query).partitions(_PART):  # fetchmany: rows as the driver's tuples
+            if visits_on is not None:
+                visits += (row for row in part if row[2] == VISIT)
+                part = [row for row in part if row[2] != VISIT]
+            found += facts_of(part)
+        if visits:
+            found += facts_of(shown_visits(visits, visits_on, withdrawn_by(found)))
+        return visible_once(found, as_of_us)
+
+
+VISIT = "SiteVisitRecorded"
+
+
+def shown_visits(rows: list[tuple], on: date, withdrawn: set[tuple[str, str]]) -> list[tuple]:
+    """Of site visits (rows of FACT_COLUMNS, in log order), those a 领导包联 view on `on` reads
+    (projections/views/leaders.py `visits`: a leader's latest visit to a project by `on`, and their
+    visits in the month of `on`): for each project and leader the latest visit on or before `on` that
+    is not `withdrawn` (the last in the log of those on its day), and every such visit from the first
+    of the month to `on`, in log order. A province's visits are a third of its facts; these few
+    become facts."""
+    day, month = on.isoformat(), on.replace(day=1).isoformat()
+    latest: dict[tuple, tuple] = {}
+    shown: dict[int, tuple] = {}
+    for row in rows:
+        position, event_id, _, project_id, occurred_on = row[:5]
+        if occurred_on > day or (withdrawn and (project_id, event_id) in withdrawn):
+            continue
+        if occurred_on >= month:
+            shown[position] = row
+        key = (project_id, orjson.loads(row[7])["leader_id"])
+        best = latest.get(key)
+        if best is None or occurred_on >= best[4]:  # in log order: of a day's visits the last wins
+            latest[key] = row
+    for key, row in latest.items():
+        shown[row[0]] = row
+    return [shown[position] for position in sorted(shown)]
+
+
+def withdrawn_by(found: Iterable[Fact]) -> set[tuple[str, str]]:
+    """(project_id, event_id) of the facts the retractions among `found` withdraw (projections.ledger
+    `retracts`: only a fact of the retraction's own project, and never a retraction)."""
+    return {(f.project_id, f.data["retracted_event_id"]) for f in found if f.event_type == RETRACTION}
+
+
+_PART = 20_000  # rows fetched at a time by the region reads
 
 
 def project_facts(engine: Engine, project_id: str, as_of_us: int) -> list[Fact]:
