@@ -241,17 +241,29 @@ def _fetch(conn, engine: Engine, tokens: list[str], table: Table = figure_chunks
 
 
 class Lookup:
-    """Label keys back to their texts (project ids, townships), read once per process and table."""
+    """Label keys back to their texts (project ids, townships), each read once by this object. A
+    ranking or a bulletin names a few dozen of a province's hundreds of thousands of labels: those
+    are read one by one; past `ONE_BY_ONE` misses (an explain listing every project) the whole
+    table is read once instead."""
+
+    ONE_BY_ONE = 64
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._texts: dict[int, str] | None = None
+        self._texts: dict[int, str] = {}
+        self._misses = 0
 
     def text(self, key: int) -> str:
-        if self._texts is None or key not in self._texts:
+        found = self._texts.get(key)
+        if found is None:
+            self._misses += 1
             with self.engine.connect() as conn:
-                self._texts = dict(conn.execute(select(labels.c.key, labels.c.text)).all())
-        return self._texts[key]
+                if self._misses > self.ONE_BY_ONE:
+                    self._texts = dict(conn.execute(select(labels.c.key, labels.c.text)).all())
+                    return self._texts[key]
+                found = conn.execute(select(labels.c.text).where(labels.c.key == int(key))).scalar_one()
+            self._texts[key] = found
+        return found
 
     def project_id(self, key: int) -> str:
         return self.text(key).removeprefix(PROJECT)

@@ -87,3 +87,20 @@ def test_a_database_from_before_the_columns_is_rebuilt(store):
     catch_up(store)  # what the next writer (or projfacts project) does; reads never project
     assert render.dumps(report_for(store, query)) == before
     assert rows(figure_index.load(store.engine)) == rows(expected(store))
+
+
+def test_labels_are_looked_up_one_by_one_then_all_at_once(store):
+    """A few labels are read one by one; past ONE_BY_ONE misses the table at once — the same texts."""
+    catch_up(store)
+    with store.engine.connect() as conn:
+        every = dict(conn.execute(select(labels.c.key, labels.c.text)).all())
+    keys = sorted(every)
+    assert len(keys) > figure_index.Lookup.ONE_BY_ONE + 10
+    few = figure_index.Lookup(store.engine)
+    assert [few.text(k) for k in keys[:5]] == [every[k] for k in keys[:5]]
+    assert len(few._texts) == 5  # read one by one, nothing more
+    many = figure_index.Lookup(store.engine)
+    assert [many.text(k) for k in keys] == [every[k] for k in keys]
+    assert len(many._texts) == len(every)
+    with pytest.raises(Exception):
+        few.text(max(keys) + 1)
