@@ -27,7 +27,7 @@ from results import write_section  # noqa: E402 (bench/, the script's own folder
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- decade:begin -->", "<!-- decade:end -->"
-PROJFACTS = str(ROOT / ".venv" / "bin" / "projfacts")
+PROJFACTS = str(Path(sys.executable).parent / "projfacts")  # the console script of this interpreter's venv
 
 # (label, arguments): reports early, mid and late in the decade, for a county, a city and the province,
 # as known at the period's end and as corrected since; then the views of the desk.
