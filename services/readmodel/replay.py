@@ -337,7 +337,8 @@ def _build_next_indexes(engine: Engine, workers: int) -> None:
                   for live, shadow in SHADOWS for index in sorted(live.indexes, key=lambda i: i.name)]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         list(pool.map(build, statements))
-    build(f"ANALYZE {facts_shadow.name}")
+    for _, shadow in SHADOWS:  # the planner's statistics of the rebuilt tables, before they are read
+        build(f"ANALYZE {shadow.name}")
 
 
 def swap(engine: Engine, batch: int = BATCH) -> int:
