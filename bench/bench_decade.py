@@ -17,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,15 +49,18 @@ VIEW_CASES = tuple(
 
 
 def run(args: list[str], db: str) -> tuple[float, float, int]:
-    """(wall s, CPU s, peak resident MiB) of one `projfacts` process; its output discarded."""
-    started = time.perf_counter()
-    process = subprocess.Popen([PROJFACTS, "--db", db, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    if process.returncode != 0:
-        raise SystemExit(f"projfacts {' '.join(args)} failed ({process.returncode}): {error[-2000:]}")
+    """(wall s, CPU s, peak resident MiB) of one `projfacts` process; its output discarded (its
+    stderr kept in a file, not a pipe: a full pipe would stall the process this waits for)."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen([PROJFACTS, "--db", db, *args], stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"projfacts {' '.join(args)} failed ({process.returncode}): "
+                             f"{errors.read().decode(errors='replace')[-2000:]}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
 
 
@@ -85,6 +89,11 @@ def row_line(events: int, label: str, wall: float, cpu: float, peak: int, made: 
     return f"| {label} | {wall:.2f} | {cpu:.2f} | {rate} | {peak:,} | {made} |"
 
 
+def label_of(line: str) -> str:
+    """The step of a table row `| step | …`."""
+    return line.split(" | ")[0][2:]
+
+
 def kept_rows(results: Path, measured_now: set[str]) -> list[str]:
     """The section's rows of the steps not measured in this run (a run of one step keeps the others')."""
     text = results.read_text() if results.exists() else ""
@@ -92,11 +101,11 @@ def kept_rows(results: Path, measured_now: set[str]) -> list[str]:
         return []
     section = text.split(BEGIN, 1)[1].split(END, 1)[0]
     return [line for line in section.splitlines()
-            if line.startswith("| ") and line.split(" | ")[0][2:] in LABELS and line.split(" | ")[0][2:] not in measured_now]
+            if line.startswith("| ") and label_of(line) in LABELS and label_of(line) not in measured_now]
 
 
 def order(line: str) -> int:
-    return LABELS.index(line.split(" | ")[0][2:])
+    return LABELS.index(label_of(line))
 
 
 def events_in(db: str) -> int:

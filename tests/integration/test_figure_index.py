@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import NoResultFound
 
 from events.codec import validate_object
 from projections.figures.columns import NAMES, Columns, from_facts
@@ -102,5 +103,5 @@ def test_labels_are_looked_up_one_by_one_then_all_at_once(store):
     many = figure_index.Lookup(store.engine)
     assert [many.text(k) for k in keys] == [every[k] for k in keys]
     assert len(many._texts) == len(every)
-    with pytest.raises(Exception):
+    with pytest.raises(NoResultFound):
         few.text(max(keys) + 1)
