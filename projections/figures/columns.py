@@ -287,6 +287,22 @@ class Columns:
         return cls(**{name: np.empty(0, dtype=dtype) for name, dtype in DTYPES.items()})
 
     @classmethod
+    def allocate(cls, rows: int) -> "Columns":
+        """Room for `rows` rows, to `fill` part by part (uninitialised until filled)."""
+        return cls(**{name: np.empty(rows, dtype=dtype) for name, dtype in DTYPES.items()})
+
+    def fill(self, at: int, part: "Columns") -> "Columns":
+        """Copy `part` into rows [at, at + len(part)); those rows, as a view of these columns."""
+        end = at + len(part)
+        for name in NAMES:
+            getattr(self, name)[at:end] = getattr(part, name)
+        return self.rows(at, end)
+
+    def rows(self, start: int, stop: int) -> "Columns":
+        """Rows [start, stop) as a view (no copy)."""
+        return Columns(**{name: getattr(self, name)[start:stop] for name in NAMES})
+
+    @classmethod
     def concat(cls, parts: list["Columns"]) -> "Columns":
         """One set of columns. Rows keep no particular order: every choice among rows breaks its
         ties by log position, as the rules say."""
@@ -300,6 +316,14 @@ class Columns:
     def select(self, rows: np.ndarray) -> "Columns":
         """The rows chosen by a boolean mask or an index array."""
         return Columns(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
+    def by_year(self) -> dict[int, "Columns"]:
+        """The rows split by their payload year (0: a fact that names no year), years ascending: a
+        report reads the years its period needs and the year-less rows, not a decade of investment."""
+        years = np.unique(self.year)
+        if len(years) <= 1:
+            return {int(years[0]): self} if len(years) else {}
+        return {int(year): self.select(self.year == year) for year in years}
 
     def to_bytes(self) -> bytes:
         """The row count (8 bytes, little-endian), then each column's little-endian bytes in NAMES order."""

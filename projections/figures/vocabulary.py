@@ -124,6 +124,13 @@ def difference(a: Q, b: Q) -> Q:
 
 
 # ---- the evaluation ------------------------------------------------------------------------------
+def years_read(period: Period) -> frozenset[int]:
+    """The payload years the figures of `period` read: its own (plans, designations, resumptions,
+    investment) and the one before (last year's investment, 投资增速). Rows of any other year never
+    change a figure of the period, so a report reads only these and the rows that name no year."""
+    return frozenset({period.year, period.year - 1})
+
+
 def visible(c: Columns, as_of_us: int, before: int | None = None) -> np.ndarray:
     """Rows recorded by `as_of_us` (and before log position `before`) and not retracted by then."""
     known = c.recorded <= as_of_us

@@ -42,7 +42,7 @@ from decimal import Decimal
 
 from projections.figures import FIGURES
 from projections.figures.results import contributions, rate, totals
-from projections.figures.vocabulary import Evaluation, exact_sum, total
+from projections.figures.vocabulary import Evaluation, exact_sum, total, years_read
 from projections.names import region_data_source, region_label
 from projections.periods import Period, parse_period, to_micros
 from projections.report import Query, figure_json, rank_json, report_json
@@ -192,17 +192,21 @@ class Bulletin:
 
 # ---- building it -------------------------------------------------------------------------------------
 class _Reads:
-    """One store, one query: the figure columns read once, an evaluation per period."""
+    """One store, one query: the figure columns read once (the years the period and the period
+    before read), an evaluation per period."""
 
     def __init__(self, store: EventStore, query: Query):
         self.store, self.query = store, query
-        self.columns = figure_index.load(store.engine)
+        self.years = years_read(query.period) | years_read(previous_period(query.period))
+        self.columns = figure_index.load(store.engine, self.years)
         self.labels = figure_index.Lookup(store.engine)
         self.as_of_us = to_micros(query.as_of)
         self._evaluations: dict[str, Evaluation] = {}
         self._targets: dict[int, list] = {}
 
     def evaluation(self, period: Period) -> Evaluation:
+        if not years_read(period) <= self.years:
+            raise ValueError(f"the bulletin read the figure columns of {sorted(self.years)}, not of {period.label}")
         if period.label not in self._evaluations:
             self._evaluations[period.label] = Evaluation(self.columns, period, self.query.scope, self.as_of_us)
         return self._evaluations[period.label]

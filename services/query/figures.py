@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from events.types import Category
-from projections.figures.vocabulary import Evaluation
+from projections.figures.vocabulary import Evaluation, years_read
 from projections.periods import parse_as_of, parse_period, to_micros
 from projections.report import Query, check_figure, check_rank, explain_json, rank_json, report_json
 from services.log.store import EventStore
@@ -31,7 +31,7 @@ def make_query(region: str, period: str, as_of: str | None = None, level: str | 
 def evaluate(store: EventStore, query: Query, before: int | None = None) -> Evaluation:
     """`query` over the read model's figure columns, every project at once (`before`: only the log
     positions before it — the log as it stood then)."""
-    return Evaluation(figure_index.load(store.engine), query.period, query.scope, to_micros(query.as_of), before)
+    return Evaluation(figure_index.load(store.engine, years_read(query.period)), query.period, query.scope, to_micros(query.as_of), before)
 
 
 def _targets(store: EventStore, query: Query, before: int | None = None):

@@ -2,13 +2,15 @@
 
 Every writer of the `facts` read model (the embedded projector, the Kafka workers, replay) hands
 the facts it has just inserted to `write`, in the same transaction: their figure columns
-(`projections.figures.columns.column_row`) go into one new chunk. Only facts the insert really added are
-written (`INSERT … RETURNING`), so a redelivered batch or two projectors racing on one position
-never put a fact in twice. Chunks are merged size-tiered (eight of a size make one of the next),
-so a read finds a few dozen at most.
+(`projections.figures.columns.column_row`) go into new chunks, one per payload year. Only facts the
+insert really added are written (`INSERT … RETURNING`), so a redelivered batch or two projectors
+racing on one position never put a fact in twice. Chunks are merged size-tiered within a year
+(eight of a size make one of the next), so a read finds a few dozen at most.
 
-A report reads every chunk (`load`) — a province's columns are a few tens of MB, read in
-milliseconds — and evaluates the figures over them (`projections.figures`).
+A report reads the chunks of the years its period reads and those of rows that name no year
+(`load`; `projections.figures.vocabulary.years_read`) — a province's columns are a few tens of MB,
+read in milliseconds; a decade's investment reports of other years are not read at all — and
+evaluates the figures over them (`projections.figures`).
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from projections.figures.columns import (
 from services.log.engine import is_sqlite
 from services.log.tables import events
 from services.readmodel.tables import facts as facts_table
-from services.readmodel.tables import figure_chunks, labels
+from services.readmodel.tables import MIXED, figure_chunks, labels
 
 MERGE_AT = 8  # chunks of one size tier merged into one of the next
 _LOCK = 74_417_001  # PostgreSQL advisory lock serialising merges
@@ -155,11 +157,14 @@ def _late_rows(conn, names: Labels, found: list) -> list[tuple]:
             for r_position, r_project, r_recorded, f_position, _, _ in sorted(set(valid))]
 
 
-def store_chunk(conn, columns: Columns, table: Table = figure_chunks) -> None:
-    """One new chunk (nothing if the columns are empty)."""
+def store_chunk(conn, columns: Columns, table: Table = figure_chunks, last: int | None = None) -> None:
+    """New chunks, one per payload year of the rows (nothing if the columns are empty), each keyed by
+    the batch's greatest log position (`last`, default the rows' greatest): one batch's chunks differ
+    by year, two batches' by position."""
     if len(columns):
-        conn.execute(insert(table).values(last_position=int(columns.position.max()), rows=len(columns),
-                                          token=uuid.uuid4().hex, data=columns.to_bytes()))
+        last = int(columns.position.max()) if last is None else last
+        conn.execute(insert(table), [{"year": year, "last_position": last, "rows": len(part), "token": uuid.uuid4().hex,
+                                      "data": part.to_bytes()} for year, part in columns.by_year().items()])
 
 
 def _log_targets(conn, event_ids: list[str]) -> dict[str, tuple[int, str, str | None]]:
@@ -179,21 +184,23 @@ def _log_targets(conn, event_ids: list[str]) -> dict[str, tuple[int, str, str | 
 
 
 def merge(conn, engine: Engine, table: Table = figure_chunks, everything: bool = False) -> None:
-    """Size-tiered: when MERGE_AT chunks share a tier (rows' bit length ÷ 3), they become one
-    (`everything`: all chunks become one, as replay leaves them)."""
+    """Size-tiered, year by year: when MERGE_AT chunks of one year share a tier (rows' bit length ÷ 3),
+    they become one (`everything`: all chunks of a year become one, as replay leaves them). Chunks
+    written before chunks were kept by year (MIXED) are split by year when they merge."""
     if not is_sqlite(engine):
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
-    tiers: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for last, rows, token in conn.execute(select(table.c.last_position, table.c.rows, table.c.token)).all():
-        tiers[0 if everything else rows.bit_length() // 3].append((last, token))
-    for chunks in tiers.values():
-        if len(chunks) < (2 if everything else MERGE_AT):
+    tiers: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
+    for year, last, rows, token in conn.execute(
+            select(table.c.year, table.c.last_position, table.c.rows, table.c.token)).all():
+        tiers[year, 0 if everything else rows.bit_length() // 3].append((last, token))
+    for (year, _), chunks in tiers.items():
+        due = MERGE_AT if not everything else 1 if year == MIXED else 2  # a MIXED chunk alone is split
+        if len(chunks) < due:
             continue
-        merged = Columns.concat([Columns.from_bytes(data) for _, data in
-                                 _fetch(conn, engine, [token for _, token in chunks], table)])
-        conn.execute(delete(table).where(table.c.last_position.in_([last for last, _ in chunks])))
-        conn.execute(insert(table).values(last_position=max(last for last, _ in chunks), rows=len(merged),
-                                          token=uuid.uuid4().hex, data=merged.to_bytes()))
+        tokens = [token for _, token in chunks]
+        merged = Columns.concat([Columns.from_bytes(data) for _, data in _fetch(conn, engine, tokens, table)])
+        conn.execute(delete(table).where(table.c.token.in_(tokens)))
+        store_chunk(conn, merged, table, last=max(last for last, _ in chunks))
 
 
 # Chunks never change: a token names one chunk's content for good (a merge or a replay writes new
@@ -208,22 +215,54 @@ def forget() -> None:
     _JOINED.clear()
 
 
-def load(engine: Engine) -> Columns:
-    """Every chunk, as one set of columns (chunks already read by this process are not read again)."""
+def load(engine: Engine, years: Iterable[int] | None = None) -> Columns:
+    """The chunks of the payload `years` (with those of rows that name no year, and MIXED ones) as one
+    set of columns; every chunk when `years` is None. Chunks already read by this process are not read
+    again; the others are read a few at a time into columns allocated once, so that the process holds
+    the columns once, not the chunks' bytes beside them."""
     url = engine.url.render_as_string(hide_password=True)
+    query = select(figure_chunks.c.token, figure_chunks.c.rows)
+    if years is not None:
+        query = query.where(figure_chunks.c.year.in_(sorted({MIXED, 0, *years})))
     with engine.connect() as conn:
-        tokens = tuple(sorted(conn.execute(select(figure_chunks.c.token)).scalars()))
+        chunks = sorted(conn.execute(query).all())
+        tokens = tuple(token for token, _ in chunks)
         joined = _JOINED.get(url)
         if joined is not None and joined[0] == tokens:
             return joined[1]
-        read = {t: c for t, c in _READ.get(url, {}).items() if t in set(tokens)}
-        missing = [t for t in tokens if t not in read]
-        for token, data in _fetch(conn, engine, missing):
-            read[token] = Columns.from_bytes(data)
+        known = _READ.pop(url, {})
+        _JOINED.pop(url, None)
+        columns, read, at, offset = Columns.allocate(sum(rows for _, rows in chunks)), {}, {}, 0
+        for token, rows in chunks:
+            at[token] = offset
+            offset += rows
+        for token in tokens:
+            if token in known:
+                read[token] = columns.fill(at[token], known[token])
+        known = None  # the columns read before: free once copied
+        missing = [(token, rows) for token, rows in chunks if token not in read]
+        for group in _groups(missing):
+            for token, data in _fetch(conn, engine, group):
+                read[token] = columns.fill(at[token], Columns.from_bytes(data))
     _READ[url] = read
-    columns = Columns.concat([read[t] for t in tokens])
     _JOINED[url] = (tokens, columns)
     return columns
+
+
+FETCH_ROWS = 500_000  # rows of chunks fetched at once by `load` (≈ 28 MB of bytes held beside the columns)
+
+
+def _groups(chunks: list[tuple[str, int]], most: int = FETCH_ROWS) -> Iterable[list[str]]:
+    """Tokens in groups of at most `most` rows (a larger chunk alone)."""
+    group, rows = [], 0
+    for token, count in chunks:
+        if group and (rows + count > most or len(group) >= 500):
+            yield group
+            group, rows = [], 0
+        group.append(token)
+        rows += count
+    if group:
+        yield group
 
 
 def _fetch(conn, engine: Engine, tokens: list[str], table: Table = figure_chunks) -> list[tuple[str, bytes]]:
@@ -238,6 +277,7 @@ def _fetch(conn, engine: Engine, tokens: list[str], table: Table = figure_chunks
         return [(token, bytes(data)) for token, data in cursor.fetchall()]
     finally:
         cursor.close()
+
 
 
 class Lookup:

@@ -94,11 +94,16 @@ labels = Table(
     UniqueConstraint("text", name="uq_labels_text"),
 )
 
+MIXED = -1  # figure_chunks.year of a chunk of every year
+
 figure_chunks = Table(
     "figure_chunks",
     metadata,
-    # the greatest log position among its rows: a chunk always holds facts no other chunk holds (its
-    # batch's), and those are its greatest (a retraction's row for a later target sits below them)
+    # the payload year of every row (0: rows that name no year; MIXED: a chunk written before chunks
+    # were kept by year — read by every report, split by year at its next merge)
+    Column("year", Integer, primary_key=True, autoincrement=False, server_default=str(MIXED)),
+    # the greatest log position of the batch (or merged chunks) that wrote it: a batch always holds
+    # facts no other batch holds, and a retraction's row for a later target sits below them
     Column("last_position", BigInteger, primary_key=True, autoincrement=False),
     Column("rows", Integer, nullable=False),
     Column("token", String(32), nullable=False),  # names this content for good (readers cache by it)
@@ -108,7 +113,8 @@ figure_chunks = Table(
 figure_chunks_shadow = Table(
     "figure_chunks_shadow",
     metadata,
-    *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable, autoincrement=False)
+    *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable, autoincrement=False,
+             server_default=c.server_default.arg if c.server_default is not None else None)
       for c in figure_chunks.columns),
 )
 

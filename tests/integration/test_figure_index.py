@@ -3,9 +3,11 @@ chunks merged without losing or doubling a row; equal to the columns of the log 
 and a database migrated from before the columns gets them rebuilt by the projector."""
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import NoResultFound
 
 from events.codec import validate_object
@@ -20,7 +22,11 @@ from services.bus.inprocess import catch_up
 from services.readmodel.sql import EMBEDDED
 from services.log import EventStore
 from services.log.migrate import alembic_config
-from services.readmodel.tables import checkpoints, figure_chunks, labels
+from services.readmodel.tables import MIXED, checkpoints, figure_chunks, labels
+from projections.figures.vocabulary import Evaluation
+from projections.periods import to_micros
+from projections.report import report_json
+from services.readmodel.sql import load_targets
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +59,41 @@ def chunk_count(store: EventStore) -> int:
         return conn.execute(select(func.count()).select_from(figure_chunks)).scalar_one()
 
 
+def chunks(store: EventStore) -> list[tuple[int, Columns]]:
+    """(year, columns) of every chunk."""
+    with store.engine.connect() as conn:
+        found = conn.execute(select(figure_chunks.c.year, figure_chunks.c.data)).all()
+    return [(year, Columns.from_bytes(bytes(data))) for year, data in found]
+
+
 def test_small_batches_merge_and_keep_every_row_once(store):
-    catch_up(store, batch=40)  # ≈ 130 batches, each one chunk before merging
+    catch_up(store, batch=40)  # ≈ 130 batches, each one chunk per year before merging
     loaded = figure_index.load(store.engine)
     assert len(np.unique(loaded.position)) == len(loaded) > 3000
     assert rows(loaded) == rows(expected(store))
-    assert chunk_count(store) < 30
+    years = Counter(year for year, _ in chunks(store))
+    assert len(years) >= 3 and max(years.values()) < 30, years
+
+
+def test_a_chunk_holds_one_payload_year_and_a_report_reads_only_its_own(store):
+    """Every chunk holds the rows of one payload year (0: rows naming none); `load(years)` gives
+    exactly the rows of those years and the year-less ones; a report over them equals one over every
+    row, for periods of each year, as of several times (the years a report skips change nothing)."""
+    catch_up(store, batch=300)
+    for year, columns in chunks(store):
+        assert year != MIXED and set(columns.year.tolist()) == {year}
+    every = rows(expected(store))
+    year_at = NAMES.index("year")
+    for years in ({2024, 2023}, {2025, 2024}, {2030}):
+        figure_index.forget()
+        assert rows(figure_index.load(store.engine, years)) == [r for r in every if r[year_at] in years | {0}]
+    all_columns = figure_index.load(store.engine)
+    for period, as_of in (("2024", "2024-12-31"), ("2024H1", "2024-08-01"), ("2025Q1", "2025-04-20"),
+                          ("2025-03", "2025-12-31"), ("2023", "2025-12-31")):
+        query = make_query("1405", period, as_of)
+        over_every_row = report_json(Evaluation(all_columns, query.period, query.scope, to_micros(query.as_of)),
+                                     load_targets(store.engine, query.period.year, to_micros(query.as_of)), query)
+        assert report_for(store, query) == over_every_row, period
 
 
 def test_reapplying_the_log_adds_nothing(store):
@@ -105,3 +140,38 @@ def test_labels_are_looked_up_one_by_one_then_all_at_once(store):
     assert len(many._texts) == len(every)
     with pytest.raises(NoResultFound):
         few.text(max(keys) + 1)
+
+
+def test_chunks_from_before_the_years_are_read_by_every_report_and_split_when_merged(store):
+    """Migration 0012 keeps the chunks it finds as MIXED (every year): a report reads them whatever
+    its period, and a merge splits them by year, row for row."""
+    from alembic import command
+
+    catch_up(store)
+    query = make_query("140522", "2024H1", "2024-07-15")
+    before, every = report_for(store, query), rows(figure_index.load(store.engine))
+    legacy = Columns.concat([columns for _, columns in chunks(store)])
+    config = alembic_config()
+    with store.engine.connect() as connection:  # the migration itself: a chunk without a year becomes MIXED
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011")
+        connection.execute(text("INSERT INTO figure_chunks (last_position, rows, token, data) "
+                                "VALUES (:last, :rows, 'legacy', :data)"),
+                           {"last": 7, "rows": 1, "data": legacy.rows(0, 1).to_bytes()})
+        command.upgrade(config, "head")
+        connection.commit()
+    assert [(year, rows(columns)) for year, columns in chunks(store)] == [(MIXED, rows(legacy.rows(0, 1)))]
+    catch_up(store)  # the downgrade emptied the read model: projected again
+    with store.engine.begin() as conn:  # the store's columns as one chunk of every year
+        conn.execute(figure_chunks.delete())
+        conn.execute(figure_chunks.insert().values(year=MIXED, last_position=int(legacy.position.max()),
+                                                   rows=len(legacy), token="mixed", data=legacy.to_bytes()))
+    figure_index.forget()
+    assert report_for(store, query) == before
+    with store.engine.begin() as conn:
+        figure_index.merge(conn, store.engine, everything=True)
+    split = chunks(store)
+    assert len(split) >= 3 and all(year != MIXED and set(c.year.tolist()) == {year} for year, c in split)
+    figure_index.forget()
+    assert rows(figure_index.load(store.engine)) == every
+    assert report_for(store, query) == before
