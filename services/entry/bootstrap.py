@@ -70,9 +70,13 @@ class Reader:
     settings: Settings
     events: EventStore  # read-only
 
+    def held(self) -> int:
+        """How many facts the read model holds (only ever grows; a rebuild holds the same ones)."""
+        return projected(self.events.engine)
+
     def behind(self) -> int:
         """How many facts of the log the read model does not hold yet."""
-        return max(0, self.events.head() - projected(self.events.engine))
+        return max(0, self.events.head() - self.held())
 
     def behind_note(self) -> str | None:
         """One line for people when the read model is behind the log, else None."""

@@ -26,6 +26,7 @@ from services.entry.render import tables as render
 from services.query import views
 from services.query.known import NotFound, require_project, require_region
 from services.entry.http import access, schemas
+from services.entry.http.answers import Answers
 from services.entry.http import dashboard
 from services.entry.http.errors import BadParameter, checked
 from services.entry.http.paging import CURSOR, LIMIT, check_cursor, page
@@ -78,6 +79,8 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
                   description="Major-project facts (重大项目建设): figures, views and departmental ingest, "
                               "each as of any recorded time.")
     app.state.store, app.state.writer, app.state.reader = store, writer, reader
+    # whole answers kept for paging, while the read model holds the same facts (answers.py)
+    app.state.answers = answers = Answers(reader.held)
     access.install(app, writer.events)  # one error body for every error; in-route refusals audited
     app.include_router(access.router)  # /login, /logout: the dashboard's session
     app.include_router(dashboard.router)  # 驾驶舱 at /, vendored static files, /docs and /redoc
@@ -123,7 +126,8 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
     def explain(figure: FigureId, region: str = REGION, period: str = PERIOD, as_of: str | None = AS_OF,
                 level: Level | None = LEVEL, category: CategoryName | None = CATEGORY, limit: int | None = LIMIT,
                 cursor: str | None = CURSOR):
-        found = queries.explain_for(store, figure.value, query(region, period, as_of, level, category))
+        q = query(region, period, as_of, level, category)
+        found = answers.answer("explain", as_of, (figure.value, q), lambda: queries.explain_for(store, figure.value, q))
         return _json(page(found, ("numerator.items", "denominator.items"), limit, _cursor(cursor)))
 
     @app.get("/v1/rank/{figure}", tags=["figures"], summary="比学赶超: sub-regions best first on one figure",
@@ -143,13 +147,16 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
              response_model=schemas.StagesOut, responses=BAD)
     def stages(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF, limit: int | None = LIMIT,
                cursor: str | None = CURSOR):
-        return _json(page(views.stage_for(store, view_query(region, on, as_of)), "projects", limit, _cursor(cursor)))
+        vq = view_query(region, on, as_of)
+        found = answers.answer("stages", as_of, (vq,), lambda: views.stage_for(store, vq))
+        return _json(page(found, "projects", limit, _cursor(cursor)))
 
     @app.get("/v1/stats-entry", tags=["views"], summary="入库纳统: eligibility, status, 应统未统",
              response_model=schemas.StatsEntryOut, responses=BAD)
     def stats_entry(region: str = REGION, on: str | None = ON, as_of: str | None = AS_OF, limit: int | None = LIMIT,
                     cursor: str | None = CURSOR):
-        found = views.stats_entry_for(store, view_query(region, on, as_of))
+        vq = view_query(region, on, as_of)
+        found = answers.answer("stats-entry", as_of, (vq,), lambda: views.stats_entry_for(store, vq))
         return _json(page(found, ("projects", "not_entered"), limit, _cursor(cursor)))
 
     @app.get("/v1/leaders", tags=["views"], summary="领导包联: each leader's projects and visits",
@@ -158,7 +165,8 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
                 policy: PolicyName = POLICY, remind_days: int | None = REMIND, limit: int | None = LIMIT,
                 cursor: str | None = CURSOR):
         deadlines = views.deadline_policy(policy, remind_days)
-        found = views.leaders_for(store, view_query(region, on, as_of), deadlines)
+        vq = view_query(region, on, as_of)
+        found = answers.answer("leaders", as_of, (vq, deadlines), lambda: views.leaders_for(store, vq, deadlines))
         return _json(page(found, ("leaders", "units"), limit, _cursor(cursor)))
 
     @app.get("/v1/problems", tags=["views"], summary="问题闭环: open, near deadline, overdue, closure",
@@ -167,7 +175,8 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
                  policy: PolicyName = POLICY, remind_days: int | None = REMIND, limit: int | None = LIMIT,
                  cursor: str | None = CURSOR):
         deadlines = views.deadline_policy(policy, remind_days)
-        found = views.problems_for(store, view_query(region, on, as_of), deadlines)
+        vq = view_query(region, on, as_of)
+        found = answers.answer("problems", as_of, (vq, deadlines), lambda: views.problems_for(store, vq, deadlines))
         return _json(page(found, ("problems", "near_deadline", "overdue"), limit, _cursor(cursor)))
 
     @app.get("/v1/projects/{project_id}/dossier", tags=["views"], summary="一项一档: every fact of one project",

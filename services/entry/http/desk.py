@@ -137,8 +137,9 @@ def _view(request: Request, run, region: str, on: str | None, period: str | None
         except ValueError as error:
             raise desk.DeskError("cursor", str(error)) from None
         query = desk.make_desk_query(region, on, period, as_of, year)
-        require_region(request.app.state.reader.events, query.region)
-        found = run(request.app.state.reader.events, query, **extra)
+        store = request.app.state.reader.events
+        require_region(store, query.region)
+        found = request.app.state.answers.answer(run.__name__, as_of, (query, extra), lambda: run(store, query, **extra))
         return _json(page(found, lists, limit, cursor) if lists else found)
     except desk.DeskError as error:
         return _bad(error)

@@ -119,3 +119,59 @@ def test_page_is_pure_and_leaves_its_input_alone():
     assert last["projects"] == [4] and last["numerator"]["items"] == [] and last["page"]["next_cursor"] is None
     assert view["projects"] == list(range(5)) and view["numerator"]["items"] == [1, 2, 3]
     assert page(view, "projects", None, None) is view
+
+
+def test_the_pages_of_one_snapshot_are_computed_once_until_the_read_model_grows(county, tmp_path, monkeypatch):
+    """Paging through one snapshot (the first page's `as_of` passed along) folds the view once: the
+    next pages come from the kept answer (services/entry/http/answers.py). Without `as_of` every
+    request is as of its own now and is computed again; once the read model holds a new fact — here
+    one recorded before that `as_of`, as a history import keeps it — the answer is computed again
+    and shows it."""
+    import shutil
+    import warnings
+
+    from helpers import append_history, event, writer_for
+    from services.query import desk, views
+
+    store = tmp_path / "store.sqlite"
+    shutil.copy(county.removeprefix("sqlite:///"), store)
+    url = f"sqlite:///{store}"
+    calls = []
+    for module, name in ((views, "stage_for"), (desk, "starts_for")):
+        original = getattr(module, name)
+
+        def counted(*args, _original=original, **kwargs):
+            calls.append(_original.__name__)
+            return _original(*args, **kwargs)
+        counted.__name__ = original.__name__
+        monkeypatch.setattr(module, name, counted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from services.entry.http import create_app
+
+    with TestClient(create_app(url)) as client:
+        client.headers.update(reader_headers(url))
+        params = {"region": "140522", "on": "2024-09-30", "as_of": AS_OF, "limit": 7}
+        first = client.get("/v1/stages", params=params).json()
+        second = client.get("/v1/stages", params={**params, "cursor": first["page"]["next_cursor"]}).json()
+        client.get("/v1/desk/starts", params=params)
+        client.get("/v1/desk/starts", params={**params, "cursor": "7"})
+        assert calls == ["stage_for", "starts_for"]
+        assert second["page"]["cursor"] == "7" and second["projects"] != first["projects"]
+        client.get("/v1/stages", params={"region": "140522", "on": "2024-09-30", "limit": 7})
+        client.get("/v1/stages", params={"region": "140522", "on": "2024-09-30", "limit": 7, "cursor": "7"})
+        assert calls == ["stage_for", "starts_for", "stage_for", "stage_for"]  # as of now: each computed
+
+        project = "2409-140522-04-01-777777"
+        written = writer_for(url)
+        try:
+            append_history(written, [event("ProjectRegistered", project_id=project, occurred_on="2024-09-01",
+                                           recorded_at="2024-09-02T10:00:00+08:00")])
+        finally:
+            written.close()
+        again = client.get("/v1/stages", params=params).json()
+        assert calls[-1] == "stage_for" and len(calls) == 5
+        assert again["page"]["total"] == first["page"]["total"] + 1
+        whole = client.get("/v1/stages", params={**params, "limit": 5000}).json()
+        assert project in {p["project_id"] for p in whole["projects"]}
