@@ -31,7 +31,8 @@ def make_query(region: str, period: str, as_of: str | None = None, level: str | 
 def evaluate(store: EventStore, query: Query, before: int | None = None) -> Evaluation:
     """`query` over the read model's figure columns, every project at once (`before`: only the log
     positions before it — the log as it stood then)."""
-    return Evaluation(figure_index.load(store.engine, years_read(query.period)), query.period, query.scope, to_micros(query.as_of), before)
+    columns = figure_index.load(store.engine, years_read(query.period))
+    return Evaluation(columns, query.period, query.scope, to_micros(query.as_of), before)
 
 
 def _targets(store: EventStore, query: Query, before: int | None = None):

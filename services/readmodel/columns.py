@@ -236,7 +236,6 @@ def load(engine: Engine, years: Iterable[int] | None = None) -> Columns:
         for token, rows in chunks:
             at[token] = offset
             offset += rows
-        for token in tokens:
             if token in known:
                 read[token] = columns.fill(at[token], known[token])
         known = None  # the columns read before: free once copied
@@ -250,13 +249,14 @@ def load(engine: Engine, years: Iterable[int] | None = None) -> Columns:
 
 
 FETCH_ROWS = 500_000  # rows of chunks fetched at once by `load` (≈ 28 MB of bytes held beside the columns)
+FETCH_TOKENS = 500  # and at most this many chunks (one bound parameter each on SQLite)
 
 
 def _groups(chunks: list[tuple[str, int]], most: int = FETCH_ROWS) -> Iterable[list[str]]:
-    """Tokens in groups of at most `most` rows (a larger chunk alone)."""
+    """Tokens in groups of at most `most` rows and FETCH_TOKENS chunks (a larger chunk alone)."""
     group, rows = [], 0
     for token, count in chunks:
-        if group and (rows + count > most or len(group) >= 500):
+        if group and (rows + count > most or len(group) >= FETCH_TOKENS):
             yield group
             group, rows = [], 0
         group.append(token)
@@ -277,7 +277,6 @@ def _fetch(conn, engine: Engine, tokens: list[str], table: Table = figure_chunks
         return [(token, bytes(data)) for token, data in cursor.fetchall()]
     finally:
         cursor.close()
-
 
 
 class Lookup:

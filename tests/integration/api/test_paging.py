@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,15 +50,22 @@ def county(tmp_path_factory) -> str:
     return url
 
 
-@pytest.fixture(scope="module")
-def client(county):
+@contextmanager
+def serving(url: str):
+    """An in-process client of the API on `url`, reading as an admin."""
     from services.entry.http import create_app
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
-    with TestClient(create_app(county)) as test_client:
-        test_client.headers.update(reader_headers(county))
+    with TestClient(create_app(url)) as test_client:
+        test_client.headers.update(reader_headers(url))
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def client(county):
+    with serving(county) as test_client:
         yield test_client
 
 
@@ -128,7 +136,6 @@ def test_the_pages_of_one_snapshot_are_computed_once_until_the_read_model_grows(
     one recorded before that `as_of`, as a history import keeps it — the answer is computed again
     and shows it."""
     import shutil
-    import warnings
 
     from helpers import append_history, event, writer_for
     from services.query import desk, views
@@ -145,13 +152,7 @@ def test_the_pages_of_one_snapshot_are_computed_once_until_the_read_model_grows(
             return _original(*args, **kwargs)
         counted.__name__ = original.__name__
         monkeypatch.setattr(module, name, counted)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-    from services.entry.http import create_app
-
-    with TestClient(create_app(url)) as client:
-        client.headers.update(reader_headers(url))
+    with serving(url) as client:
         params = {"region": "140522", "on": "2024-09-30", "as_of": AS_OF, "limit": 7}
         first = client.get("/v1/stages", params=params).json()
         second = client.get("/v1/stages", params={**params, "cursor": first["page"]["next_cursor"]}).json()
