@@ -108,8 +108,8 @@ def _not_json(line: bytes | str, exc: Exception) -> str:
 
 # A JSON number with a fraction or an exponent (which orjson reads as a float) starts after `:`, `,`
 # or `[`. A match inside a string only costs the slow path; no float escapes it.
-_FLOAT_BYTES = re.compile(rb"[:,\[]\s*-?[0-9]+[.eE]")
-_FLOAT_TEXT = re.compile(_FLOAT_BYTES.pattern.decode())
+FLOAT_BYTES = re.compile(rb"[:,\[]\s*-?[0-9]+[.eE]")
+_FLOAT_TEXT = re.compile(FLOAT_BYTES.pattern.decode())
 
 
 def parse_line(line: bytes | str, registry: Registry = REGISTRY) -> Event:
@@ -118,7 +118,7 @@ def parse_line(line: bytes | str, registry: Registry = REGISTRY) -> Event:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise EventError(_not_json(line, exc)) from None
-    floats = (_FLOAT_TEXT if isinstance(line, str) else _FLOAT_BYTES).search(line) is not None
+    floats = (_FLOAT_TEXT if isinstance(line, str) else FLOAT_BYTES).search(line) is not None
     return validate_object(obj, registry, floats=floats)
 
 
