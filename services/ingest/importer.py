@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
-from events.codec import parse_line
 from events.errors import EventError
 from services.children import pool_options
 from services.ingest.accept import Acceptor
-from services.log.store import PreparedEvent, prepare
+from services.log.store import PreparedEvent, prepare_line
 
-Chunk = list[tuple[int, bytes]]
 Validated = list[tuple[int, PreparedEvent | EventError]]
 OnReject = Callable[[int, EventError], None]
 
-CHUNK_LINES = 5000
+CHUNK_LINES = 5000  # lines per transaction of bench/bench_import.py's baseline
+# Bytes per block handed to a validation worker (~6,000 province lines).
+BLOCK_BYTES = 2 * 1024 * 1024
 # Events per append transaction. The single writer bounds the import; fewer, larger commits
 # write each index page once per transaction (SQLite: one WAL checkpoint per commit).
 APPEND_EVENTS = 25_000
@@ -44,53 +44,68 @@ class ImportSummary:
         return f"appended {self.appended}, duplicates {self.duplicates}, rejected {self.rejected}"
 
 
-def validate_chunk(chunk: Chunk) -> Validated:
-    """Pure: numbered lines to prepared events or the error of each bad line."""
+def validate_block(first: int, data: bytes) -> tuple[Validated, int]:
+    """Pure: a block of whole lines, the first numbered `first`, to prepared events or the error of
+    each bad line; and how many lines were blank. Each line is given with its line break, as read."""
     out: Validated = []
-    for number, line in chunk:
+    blank = 0
+    lines = data.split(b"\n")
+    last = lines.pop()  # after the final line break: empty, or the file's unterminated last line
+    numbered = [(first + i, line + b"\n") for i, line in enumerate(lines)]
+    if last:
+        numbered.append((first + len(lines), last))
+    for number, line in numbered:
+        if not line.strip():
+            blank += 1
+            continue
         try:
-            out.append((number, prepare(parse_line(line))))
+            out.append((number, prepare_line(line)))
         except EventError as error:
             out.append((number, error))
-    return out
+    return out, blank
 
 
-def numbered_chunks(stream: BinaryIO, size: int = CHUNK_LINES, on_bytes: Callable[[int], None] | None = None,
-                    on_blank: Callable[[], None] | None = None) -> Iterator[Chunk]:
-    chunk: Chunk = []
-    for number, line in enumerate(stream, start=1):
+def numbered_blocks(stream: BinaryIO, size: int = BLOCK_BYTES,
+                    on_bytes: Callable[[int], None] | None = None) -> Iterator[tuple[int, bytes]]:
+    """(number of its first line, bytes) of blocks of about `size` bytes cut after a line break:
+    the reading process never splits lines itself (the workers do), so it stays free to write."""
+    number, pending = 1, []
+    while data := stream.read(size):
         if on_bytes:
-            on_bytes(len(line))
-        if line.strip():
-            chunk.append((number, line))
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-        elif on_blank:
-            on_blank()
-    if chunk:
-        yield chunk
+            on_bytes(len(data))
+        cut = data.rfind(b"\n") + 1
+        if not cut:  # no line ends in this read: a line longer than a block
+            pending.append(data)
+            continue
+        block = b"".join([*pending, data[:cut]])
+        pending = [data[cut:]] if cut < len(data) else []
+        yield number, block
+        number += block.count(b"\n")
+    if pending:
+        yield number, b"".join(pending)
 
 
-def _validated(chunks: Iterable[Chunk], workers: int) -> Iterator[Validated]:
+def _validated(blocks: Iterable[tuple[int, bytes]], workers: int) -> Iterator[tuple[Validated, int]]:
     if workers <= 1:
-        for chunk in chunks:
-            yield validate_chunk(chunk)
+        for first, data in blocks:
+            yield validate_block(first, data)
         return
-    ahead = 2 * workers + APPEND_EVENTS // CHUNK_LINES  # a whole transaction's worth ready
+    ahead = 2 * workers + 4  # a whole transaction's worth ready
     with ProcessPoolExecutor(max_workers=workers, **pool_options()) as pool:
         in_flight: deque = deque()
-        for chunk in chunks:
-            in_flight.append(pool.submit(validate_chunk, chunk))
+        for first, data in blocks:
+            in_flight.append(pool.submit(validate_block, first, data))
             if len(in_flight) > ahead:
                 yield in_flight.popleft().result()
         while in_flight:
             yield in_flight.popleft().result()
 
 
-def _grouped(validated: Iterable[Validated], size: int = APPEND_EVENTS) -> Iterator[Validated]:
+def _grouped(validated: Iterable[tuple[Validated, int]], summary: "ImportSummary",
+             size: int = APPEND_EVENTS) -> Iterator[Validated]:
     group: Validated = []
-    for items in validated:
+    for items, blank in validated:
+        summary.blank += blank
         group += items
         if len(group) >= size:
             yield group
@@ -120,11 +135,8 @@ def import_file(path: str | Path, acceptor: Acceptor, on_reject: OnReject, *, wo
     summary = ImportSummary()
     bar = _progress_bar(size, path.name) if progress else None
     with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as stream:
-        def blank() -> None:
-            summary.blank += 1
-
-        chunks = numbered_chunks(stream, on_bytes=bar.update if bar else None, on_blank=blank)
-        for validated in _grouped(_validated(chunks, workers)):
+        blocks = numbered_blocks(stream, on_bytes=bar.update if bar else None)
+        for validated in _grouped(_validated(blocks, workers), summary):
             append_validated(acceptor, validated, summary, on_reject)
     if bar:
         bar.close()
