@@ -191,3 +191,28 @@ def at_the_limits() -> list[dict]:
               problem_id="Q" * limits.CODE_MAX, unit=(CJK * 30)[:limits.ORG_NAME_MAX], due_on="2025-03-01"),
         event("ConstructionStarted", project_id=P, occurred_on="2025-03-01", recorded_at="2025-03-01T10:00:00+08:00"),
     ]
+
+
+def read_models(store) -> dict[str, list[tuple]]:
+    """The read models' rows in a stable order: facts, project regions, figure columns."""
+    from sqlalchemy import select
+
+    from services.readmodel.tables import facts, project_regions
+
+    with store.engine.connect() as conn:
+        return {
+            "facts": [tuple(r) for r in conn.execute(select(facts).order_by(facts.c.position))],
+            "project_regions": [tuple(r) for r in conn.execute(
+                select(project_regions).order_by(project_regions.c.project_id, project_regions.c.region))],
+            "figure columns": figure_rows(store),
+        }
+
+
+def figure_rows(store) -> list[tuple]:
+    """The figure columns as rows in log order (chunking differs between a replay and the live projector)."""
+    from projections.figures.columns import NAMES
+    from services.readmodel import columns as figure_index
+
+    columns = figure_index.load(store.engine)
+    order = columns.position.argsort()
+    return sorted(zip(*(getattr(columns, name)[order].tolist() for name in NAMES)))

@@ -11,10 +11,11 @@ from __future__ import annotations
 import gzip
 import os
 from collections import deque
+from contextlib import nullcontext
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, ContextManager, Iterable, Iterator
 
 from events.errors import EventError
 from services.children import pool_options
@@ -23,6 +24,7 @@ from services.log.store import PreparedEvent, prepare_line
 
 Validated = list[tuple[int, PreparedEvent | EventError]]
 OnReject = Callable[[int, EventError], None]
+Follower = Callable[[], ContextManager[Callable[[], None] | None]]
 
 CHUNK_LINES = 5000  # lines per transaction of bench/bench_import.py's baseline
 # Bytes per block handed to a validation worker (~6,000 province lines).
@@ -31,6 +33,9 @@ BLOCK_BYTES = 2 * 1024 * 1024
 # write each index page once per transaction (SQLite: one WAL checkpoint per commit).
 APPEND_EVENTS = 25_000
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024
+# From this size (~100,000 events, the in-process bus's BULK_FROM) the read model is rebuilt behind
+# the import, in its own process, when it holds nothing yet (services.bus.inprocess.following).
+FOLLOW_FROM_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -103,13 +108,14 @@ def _validated(blocks: Iterable[tuple[int, bytes]], workers: int) -> Iterator[tu
 
 def _grouped(validated: Iterable[tuple[Validated, int]], summary: "ImportSummary",
              size: int = APPEND_EVENTS) -> Iterator[Validated]:
+    """The validated lines in groups of `size` (one append transaction each), the last one shorter."""
     group: Validated = []
     for items, blank in validated:
         summary.blank += blank
         group += items
-        if len(group) >= size:
-            yield group
-            group = []
+        while len(group) >= size:
+            yield group[:size]
+            group = group[size:]
     if group:
         yield group
 
@@ -127,20 +133,26 @@ def append_validated(acceptor: Acceptor, validated: Validated, summary: ImportSu
 
 
 def import_file(path: str | Path, acceptor: Acceptor, on_reject: OnReject, *, workers: int | None = None,
-                progress: bool = False) -> ImportSummary:
+                progress: bool = False, follower: Follower | None = None,
+                follow_from_bytes: int = FOLLOW_FROM_BYTES, transaction: int = APPEND_EVENTS) -> ImportSummary:
+    """`follower`: the in-process bus's `following` — for a file of `follow_from_bytes` or more, the
+    read model is rebuilt behind the import rather than after it. `transaction`: events per append."""
     path = Path(path)
     size = path.stat().st_size
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if size >= PARALLEL_FROM_BYTES else 1
     summary = ImportSummary()
     bar = _progress_bar(size, path.name) if progress else None
-    with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as stream:
+    following = follower() if follower is not None and size >= follow_from_bytes else nullcontext()
+    with following as tick, (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as stream:
         blocks = numbered_blocks(stream, on_bytes=bar.update if bar else None)
-        for validated in _grouped(_validated(blocks, workers), summary):
+        for validated in _grouped(_validated(blocks, workers), summary, transaction):
             append_validated(acceptor, validated, summary, on_reject)
+            if tick is not None:
+                tick()
     if bar:
         bar.close()
-    if summary.appended:
+    if summary.appended or tick is not None:
         acceptor.notify()
     return summary
 

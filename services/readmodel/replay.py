@@ -286,6 +286,38 @@ def _worker_process(url: str, plan: Plan, index: int, batch: int, on_batch: OnBa
     return run_worker(url, plan, index, batch, on_batch)
 
 
+# ---- following a history import ------------------------------------------------------------------
+def retarget(engine: Engine, plan: Plan, target: int) -> Plan:
+    """The plan, rebuilding up to `target` now (a follower's: the log has grown)."""
+    with _writer(engine) as conn, conn.begin():
+        conn.execute(replays.update().where(replays.c.name == PLAN).values(target=target))
+    return Plan(plan.workers, target, plan.bounds)
+
+
+def follow(url: str, ticks, batch: int = BATCH) -> None:
+    """A replay that follows a history import into a store whose read model holds nothing, in its
+    own process: a tick after each of the importer's transactions, None when it is done. It
+    rebuilds the shadows by whole windows of `batch` log positions as the log grows (the windows a
+    replay started afterwards would take: same tables, same figure chunks), and at the end up to
+    the log's head; `replay(fresh=False)` then only swaps. Uses the importer's spare core: the
+    validation workers wait on the writer."""
+    engine = make_engine(url)
+    try:
+        plan = start(engine, 1)
+        while True:
+            final = ticks.recv() is None
+            with engine.connect() as conn:
+                head = conn.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one()
+            target = head if final else head // batch * batch
+            if target > plan.target:
+                plan = retarget(engine, plan, target)
+                run_worker(url, plan, 0, batch, engine=engine)
+            if final:
+                return
+    finally:
+        engine.dispose()
+
+
 # ---- the tail and the swap ---------------------------------------------------------------------
 def _apply_tail(conn, engine: Engine, after: int, batch: int, until: int | None = None) -> int:
     """Apply the events after `after` (up to `until`) to the shadows, checkpoint `replay:tail`."""

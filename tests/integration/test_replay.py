@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from events.catalogue import InvestmentReported
 from events.codec import validate_object
 from events.registry import REGISTRY
-from helpers import assert_physical_schema, event
+from helpers import assert_physical_schema, event, read_models as tables
 from tools.history.county import demo_county
 from services.bus.inprocess import catch_up
 from services.readmodel.sql import EMBEDDED, checkpoint_of
@@ -29,8 +29,6 @@ from services.readmodel import replay as replay_module
 from services.readmodel.replay import current_plan, replay, run_worker, start
 from services.log.engine import _sqlite_transactions, sqlite_file
 from services.log import EventStore
-from projections.figures.columns import NAMES
-from services.readmodel import columns as figure_index
 from services.log.tables import metadata
 import services.ingest.tables  # noqa: F401,E402  (their tables join the one metadata)
 import services.readmodel.tables  # noqa: F401,E402
@@ -57,23 +55,6 @@ def import_in_chunks(store: EventStore, chunks: int = 4) -> None:
     for start in range(0, len(events), size):
         store.append(events[start:start + size], keep_recorded_at=True)
         catch_up(store)
-
-
-def tables(store: EventStore) -> dict[str, list[tuple]]:
-    with store.engine.connect() as conn:
-        return {
-            "facts": [tuple(r) for r in conn.execute(select(facts).order_by(facts.c.position))],
-            "project_regions": [tuple(r) for r in conn.execute(
-                select(project_regions).order_by(project_regions.c.project_id, project_regions.c.region))],
-            "figure columns": figure_rows(store),
-        }
-
-
-def figure_rows(store: EventStore) -> list[tuple]:
-    """The figure columns as rows in log order (chunking differs between a replay and the live projector)."""
-    columns = figure_index.load(store.engine)
-    order = columns.position.argsort()
-    return sorted(zip(*(getattr(columns, name)[order].tolist() for name in NAMES)))
 
 
 def assert_swapped_cleanly(store: EventStore) -> None:

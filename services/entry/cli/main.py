@@ -40,7 +40,8 @@ def import_command(ctx: click.Context, file: str, db: str | None, workers: int |
     def report_rejected(number: int, error) -> None:
         click.echo(f"line {number}: {error.describe()}", err=True)
 
-    summary = import_file(file, opened.acceptor, report_rejected, workers=workers, progress=progress)
+    summary = import_file(file, opened.acceptor, report_rejected, workers=workers, progress=progress,
+                          follower=opened.bus.following if opened.bus else None)
     click.echo(summary.line())
     if summary.blank:
         click.echo(f"note: {summary.blank} blank line{'s' if summary.blank > 1 else ''} skipped", err=True)

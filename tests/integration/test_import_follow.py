@@ -1,0 +1,90 @@
+"""A large history import into an empty read model: a replay follows it in its own process
+(services.bus.inprocess.InProcessBus.following), and what it leaves is what a replay of the whole
+log builds — the same facts, regions and figure columns, the same figure chunks — on SQLite and
+PostgreSQL; a follower that dies never fails the import."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from contextlib import contextmanager
+
+import orjson
+from sqlalchemy import select
+
+from helpers import read_models
+from services.bus.inprocess import InProcessBus
+from services.ingest.accept import Acceptor
+from services.ingest.importer import import_file
+from services.log import EventStore
+from services.readmodel.replay import current_plan, replay
+from services.readmodel.tables import figure_chunks
+from tools.history.county import demo_county
+
+WINDOW = 700  # log positions per replay window: several windows, and a partial last one
+
+
+def _history(tmp_path):
+    path = tmp_path / "history.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in demo_county()))
+    return path
+
+
+def _chunks(store: EventStore) -> list[tuple]:
+    with store.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(figure_chunks.c.year, figure_chunks.c.last_position,
+                                                      figure_chunks.c.rows, figure_chunks.c.data)
+                                               .order_by(figure_chunks.c.year, figure_chunks.c.last_position))]
+
+
+def _import(store: EventStore, path, on_tick=None):
+    """Import with the follower; returns (summary, whether it was followed to the end, its exit code)."""
+    bus = InProcessBus(store, replay_batch=WINDOW)
+    acceptor = Acceptor(store, appended=bus.appended)
+    seen = {}
+
+    @contextmanager
+    def watched():
+        with bus.following() as tick:
+            def ticking():
+                if on_tick:
+                    on_tick(bus)
+                tick()
+            yield ticking if tick else None
+        seen["followed"], seen["exit"] = bus._followed, bus._follower.exitcode
+
+    summary = import_file(path, acceptor, lambda n, e: None, follower=watched, follow_from_bytes=0, workers=1,
+                          transaction=WINDOW // 2)
+    return summary, seen["followed"], seen["exit"]
+
+
+def test_a_followed_import_leaves_what_a_replay_of_the_log_builds(store_url, tmp_path):
+    store = EventStore(store_url)
+    summary, followed, code = _import(store, _history(tmp_path))
+    assert followed and code == 0 and summary.appended == store.count() > 5 * WINDOW
+    assert current_plan(store.engine) is None  # swapped in: no plan left
+    followed_models, followed_chunks = read_models(store), _chunks(store)
+    assert len(followed_models["facts"]) == store.count()
+    replay(store, fresh=True, batch=WINDOW, verify=False, workers=1)  # the follower's one share
+    assert read_models(store) == followed_models
+    assert _chunks(store) == followed_chunks
+    store.engine.dispose()
+
+
+def test_a_follower_killed_mid_import_never_fails_it(sqlite_url, tmp_path, caplog):
+    store = EventStore(sqlite_url)
+
+    def kill(bus):
+        if bus._follower.is_alive():
+            os.kill(bus._follower.pid, signal.SIGKILL)
+            bus._follower.join()
+
+    with caplog.at_level(logging.WARNING, logger="projfacts.bus"):
+        summary, followed, code = _import(store, _history(tmp_path), on_tick=kill)
+    assert not followed and code == -signal.SIGKILL and "rebuilt after the import instead" in caplog.text
+    assert summary.appended == store.count()
+    models = read_models(store)
+    assert len(models["facts"]) == store.count()
+    replay(store, fresh=True, batch=WINDOW, verify=False)
+    assert read_models(store) == models
+    store.engine.dispose()
