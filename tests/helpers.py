@@ -216,3 +216,23 @@ def figure_rows(store) -> list[tuple]:
     columns = figure_index.load(store.engine)
     order = columns.position.argsort()
     return sorted(zip(*(getattr(columns, name)[order].tolist() for name in NAMES)))
+
+
+def children(pid: int) -> set[int]:
+    """The pids of a process's children (Linux: /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -9,6 +9,7 @@ store — the bus rebuilds it with replay (set-based, several times faster than 
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import contextmanager
 from multiprocessing import get_context
 from typing import Callable, Iterator, Sequence
@@ -78,7 +79,7 @@ class InProcessBus:
         context = get_context("spawn")
         ticks, sender = context.Pipe(duplex=False)
         url = self.events.engine.url.render_as_string(hide_password=False)
-        follower = context.Process(target=follow, args=(url, ticks, self.replay_batch or BATCH),
+        follower = context.Process(target=follow, args=(url, ticks, self.replay_batch or BATCH, os.getpid()),
                                    name="projfacts-follow", daemon=True)
         follower.start()
         ticks.close()

@@ -33,7 +33,7 @@ from sqlalchemy.exc import OperationalError
 from events.catalogue import CATALOGUE_V1
 from events.registry import REGISTRY
 from projections.figures.columns import KINDS
-from services.children import pool_options
+from services.children import die_with_parent, pool_options
 from services.readmodel import columns as figure_index
 from services.readmodel.sql import COUNT, EMBEDDED, fact_row_of, save_checkpoint
 from services.readmodel.rebuild import Window, read_figures, write_window
@@ -294,13 +294,14 @@ def retarget(engine: Engine, plan: Plan, target: int) -> Plan:
     return Plan(plan.workers, target, plan.bounds)
 
 
-def follow(url: str, ticks, batch: int = BATCH) -> None:
+def follow(url: str, ticks, batch: int = BATCH, parent: int | None = None) -> None:
     """A replay that follows a history import into a store whose read model holds nothing, in its
     own process: a tick after each of the importer's transactions, None when it is done. It
     rebuilds the shadows by whole windows of `batch` log positions as the log grows (the windows a
     replay started afterwards would take: same tables, same figure chunks), and at the end up to
     the log's head; `replay(fresh=False)` then only swaps. Uses the importer's spare core: the
-    validation workers wait on the writer."""
+    validation workers wait on the writer. It dies with the importer (`parent`)."""
+    die_with_parent(parent)
     engine = make_engine(url)
     try:
         plan = start(engine, 1)

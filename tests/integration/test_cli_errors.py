@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from helpers import event, reader_headers, write_jsonl
+from helpers import alive, children, event, reader_headers, write_jsonl
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
 DEMO = Path(__file__).resolve().parents[2] / "services" / "entry" / "data" / "yangcheng-2024.jsonl.gz"
@@ -207,24 +207,6 @@ def test_serve_says_where_it_listens_and_logs_requests(county, tmp_path):
 
 
 # ---- worker processes die with their parent ------------------------------------------------------
-def children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found |= {int(c) for c in (task / "children").read_text().split()}
-        except OSError:
-            pass
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_replay_workers_die_when_the_replay_is_killed(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.sqlite'}"

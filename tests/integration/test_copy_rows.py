@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.log.store import copy_text
-from tests.helpers import event, write_jsonl, writer_for
+from helpers import event, write_jsonl, writer_for
 from services.ingest.importer import import_file
 
 TRICKY = 'C:\\项目\\"引号" \\N \\t'

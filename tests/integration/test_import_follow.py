@@ -7,12 +7,19 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
+import textwrap
+import time
 from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
 
 import orjson
 from sqlalchemy import select
 
-from helpers import read_models
+from helpers import alive, children, read_models
 from services.bus.inprocess import InProcessBus
 from services.ingest.accept import Acceptor
 from services.ingest.importer import import_file
@@ -88,3 +95,35 @@ def test_a_follower_killed_mid_import_never_fails_it(sqlite_url, tmp_path, caplo
     replay(store, fresh=True, batch=WINDOW, verify=False)
     assert read_models(store) == models
     store.engine.dispose()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_follower_dies_with_a_killed_import(sqlite_url, tmp_path):
+    script = textwrap.dedent(f"""
+        from services.bus.inprocess import InProcessBus
+        from services.ingest.accept import Acceptor
+        from services.ingest.importer import import_file
+        from services.log import EventStore
+        if __name__ == "__main__":
+            store = EventStore({sqlite_url!r})
+            bus = InProcessBus(store, replay_batch=50)
+            import_file({str(_history(tmp_path))!r}, Acceptor(store, appended=bus.appended), lambda n, e: None,
+                        follower=bus.following, follow_from_bytes=0, workers=1, transaction=5)
+        """)
+    importer = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parents[2],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, follower = time.monotonic() + 60, set()
+        while not follower and time.monotonic() < deadline and importer.poll() is None:
+            follower = {c for c in children(importer.pid)
+                        if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")}
+        assert follower, "the follower never appeared"
+        os.kill(importer.pid, signal.SIGKILL)
+        importer.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while any(alive(p) for p in follower) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the kernel to end it
+        assert not [p for p in follower if alive(p)], "an orphaned follower"
+    finally:
+        if importer.poll() is None:
+            importer.kill()
