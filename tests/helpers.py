@@ -236,3 +236,27 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def assert_spawned_die_with(process, at_least: int, what: str) -> None:
+    """Wait for `at_least` spawned children of `process` (a subprocess.Popen), SIGKILL it, and
+    assert that its children end with it (polling /proc: the kernel ends them, no sleep guesses)."""
+    import os
+    import signal
+    import time
+
+    try:
+        deadline, spawned = time.monotonic() + 60, set()
+        while len(spawned) < at_least and time.monotonic() < deadline and process.poll() is None:
+            spawned = {c for c in children(process.pid)
+                       if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")}
+        assert len(spawned) >= at_least, f"the {what} never appeared"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while any(alive(p) for p in spawned) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the kernel to end them
+        assert not [p for p in spawned if alive(p)], f"orphaned: the {what}"
+    finally:
+        if process.poll() is None:
+            process.kill()

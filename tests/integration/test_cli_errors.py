@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from helpers import alive, children, event, reader_headers, write_jsonl
+from helpers import assert_spawned_die_with, event, reader_headers, write_jsonl
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
 DEMO = Path(__file__).resolve().parents[2] / "services" / "entry" / "data" / "yangcheng-2024.jsonl.gz"
@@ -213,18 +213,4 @@ def test_replay_workers_die_when_the_replay_is_killed(tmp_path):
     assert run("import", str(DEMO), "--db", url).returncode == 0
     replay = subprocess.Popen([str(PROJFACTS), "replay", "--workers", "2", "--fresh", "--no-verify", "--db", url],
                               env=clean_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline, workers = time.monotonic() + 30, set()
-        while len(workers) < 2 and time.monotonic() < deadline and replay.poll() is None:
-            workers = {c for c in children(replay.pid)
-                       if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")}
-        assert len(workers) >= 2, "the replay's worker processes never appeared"
-        os.kill(replay.pid, signal.SIGKILL)
-        replay.wait(timeout=10)
-        deadline = time.monotonic() + 15
-        while any(alive(w) for w in workers) and time.monotonic() < deadline:
-            time.sleep(0.05)  # polling for the kernel to end them
-        assert not [w for w in workers if alive(w)], "orphaned workers"
-    finally:
-        if replay.poll() is None:
-            replay.kill()
+    assert_spawned_die_with(replay, 2, "replay's worker processes")

@@ -10,16 +10,14 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 import orjson
+import pytest
 from sqlalchemy import select
 
-from helpers import alive, children, read_models
+from helpers import assert_spawned_die_with, read_models
 from services.bus.inprocess import InProcessBus
 from services.ingest.accept import Acceptor
 from services.ingest.importer import import_file
@@ -112,18 +110,4 @@ def test_the_follower_dies_with_a_killed_import(sqlite_url, tmp_path):
         """)
     importer = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parents[2],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline, follower = time.monotonic() + 60, set()
-        while not follower and time.monotonic() < deadline and importer.poll() is None:
-            follower = {c for c in children(importer.pid)
-                        if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")}
-        assert follower, "the follower never appeared"
-        os.kill(importer.pid, signal.SIGKILL)
-        importer.wait(timeout=10)
-        deadline = time.monotonic() + 15
-        while any(alive(p) for p in follower) and time.monotonic() < deadline:
-            time.sleep(0.05)  # polling for the kernel to end it
-        assert not [p for p in follower if alive(p)], "an orphaned follower"
-    finally:
-        if importer.poll() is None:
-            importer.kill()
+    assert_spawned_die_with(importer, 1, "import's follower")
