@@ -314,22 +314,20 @@ class EventStore:
         stamp = now_local()
         stamp_text, stamp_us = stamp.isoformat(), to_micros(stamp)
         rows = []
-        for c in candidates:
-            event = c.event
-            if keep_recorded_at and event.recorded_at:
-                recorded, recorded_us = event.recorded_at, event.recorded_us
-            else:
+        positions, recorded_ats = result.positions, result.recorded
+        for index, (event_id, event_type, version, project_id, occurred_on, recorded, recorded_us, department,
+                    system, payload, content_hash, _retracts) in candidates:
+            if not (keep_recorded_at and recorded):
                 recorded, recorded_us = stamp_text, stamp_us
             position += 1
             seq = None
-            if event.project_id is not None:
-                seq = seqs.get(event.project_id, 0) + 1
-                seqs[event.project_id] = seq
-            rows.append((position, event.event_id, event.event_type, event.schema_version, event.project_id, seq,
-                         event.occurred_on, recorded, recorded_us, event.department, event.system, event.payload,
-                         event.content_hash))
-            result.positions[c.index] = position
-            result.recorded[c.index] = recorded
+            if project_id is not None:
+                seq = seqs.get(project_id, 0) + 1
+                seqs[project_id] = seq
+            rows.append((position, event_id, event_type, version, project_id, seq, occurred_on, recorded, recorded_us,
+                         department, system, payload, content_hash))
+            positions[index] = position
+            recorded_ats[index] = recorded
         self._write_rows(conn, rows)
 
     def _write_rows(self, conn, rows: list[tuple]) -> None:
@@ -380,7 +378,7 @@ class EventStore:
         listed = self._listed(sorted(project_ids))
         head = (select(func.max(events_table.c.project_seq))
                 .where(events_table.c.project_id == listed.c.value).scalar_subquery())
-        return {project: seq for project, seq in conn.execute(select(listed.c.value, head)) if seq is not None}
+        return {project: seq for project, seq in conn.execute(select(listed.c.value, head)).all() if seq is not None}
 
     def _writer(self):
         return _WriterTransaction(self.engine)
