@@ -104,7 +104,11 @@ def _parsed(parse: Callable[[Any], Any], dump: Callable[[Any], Any]) -> Checker:
     return _memo(check)
 
 
-def _int_range(low: int, high: int) -> Checker:
+def _int_range(alias: Any) -> Checker:
+    """A strict int within the alias's own bounds (its Ge and Le)."""
+    bounds = {type(m).__name__: m for m in FieldInfo.from_annotation(alias).metadata}
+    low, high = bounds["Ge"].ge, bounds["Le"].le
+
     def check(value: Any) -> int:
         if type(value) is not int or not low <= value <= high:
             raise _Ask
@@ -165,9 +169,7 @@ _KNOWN: list[tuple[Any, Checker]] = [
     (types.Latitude, _parsed(types.parse_latitude, types.format_coordinate)),
     (types.LocalDate, _parsed(types.parse_local_date, lambda day: day.isoformat())),
     (types.Timestamp, _parsed(types.parse_timestamp, lambda stamp: stamp.isoformat())),
-    (catalogue.Year, _int_range(catalogue.limits.YEAR_MIN, catalogue.limits.YEAR_MAX)),
-    (catalogue.Month, _int_range(1, 12)),
-    (catalogue.Dekad, _int_range(1, 3)),
+    *[(alias, _int_range(alias)) for alias in (catalogue.Year, catalogue.Month, catalogue.Dekad)],
 ]
 
 

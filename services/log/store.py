@@ -18,9 +18,7 @@ from zoneinfo import ZoneInfo
 import orjson
 from sqlalchemy import ARRAY, Engine, String, bindparam, func, select, text
 
-from events.codec import parse_line
 from events.envelope import Event, content_hash
-from events.fast import QUICK
 from events.errors import EventError
 from projections.periods import to_micros  # noqa: F401  (the log's ordering key of recorded_at)
 from services.log import migrate
@@ -201,15 +199,6 @@ def prepare_body(body: dict, recorded_at: datetime | None) -> PreparedEvent:
         content_hash(body),
         payload["retracted_event_id"] if event_type == "EventRetracted" else None,
     )
-
-
-def prepare_line(line: bytes) -> PreparedEvent:
-    """One `.jsonl` line for the log: by the quick path when it vouches for the line, else by the
-    models (which refuse with EventError)."""
-    quick = QUICK.body(line)
-    if quick is not None:
-        return prepare_body(*quick)
-    return prepare(parse_line(line))
 
 
 class _Candidate(NamedTuple):

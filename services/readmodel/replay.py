@@ -303,12 +303,12 @@ def follow(url: str, ticks, batch: int = BATCH, parent: int | None = None) -> No
     validation workers wait on the writer. It dies with the importer (`parent`)."""
     die_with_parent(parent)
     engine = make_engine(url)
+    log_store = EventStore(engine, migrate_schema=False)
     try:
         plan = start(engine, 1)
         while True:
             final = ticks.recv() is None
-            with engine.connect() as conn:
-                head = conn.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one()
+            head = log_store.head()
             target = head if final else head // batch * batch
             if target > plan.target:
                 plan = retarget(engine, plan, target)

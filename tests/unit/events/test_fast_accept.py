@@ -15,7 +15,8 @@ from events.codec import parse_line
 from events.errors import EventError
 from events.examples import EXAMPLES_BY_VERSION
 from events.fast import QUICK
-from services.log.store import prepare, prepare_body, prepare_line
+from services.ingest.importer import prepare_line
+from services.log.store import prepare, prepare_body
 
 HISTORY = Path(__file__).parents[2] / "data" / "yangcheng-2024-wave-one.jsonl.gz"
 EXAMPLES = sorted(EXAMPLES_BY_VERSION.items())
