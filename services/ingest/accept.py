@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from events.envelope import Event
 from events.errors import EventError
 from services.ingest.authorise import DEFAULT_POLICY, Policy, Publisher, authorise, context_for
-from services.log.store import AppendOutcome, AppendResult, EventStore, PreparedEvent, prepare
+from services.log.store import AppendOutcome, AppendResult, EventStore, PreparedEvent, PreparedRow, prepare
 
 log = logging.getLogger("projfacts.accept")
 
@@ -81,7 +81,7 @@ class Acceptor:
         self._notify(result)
         return verdicts  # type: ignore[return-value]
 
-    def import_prepared(self, prepared: Sequence[PreparedEvent], notify: bool = True) -> AppendResult:
+    def import_prepared(self, prepared: Sequence[PreparedRow], notify: bool = True) -> AppendResult:
         """The administrator's history import: validated events appended as they are, recorded_at kept.
         `notify=False`: the caller tells the bus once at the end (`notify`), so that a large import
         is projected in bulk."""
@@ -111,7 +111,7 @@ class Acceptor:
         except (OperationalError, DBAPIError) as error:
             raise Unavailable(f"event store unavailable: {error}") from error
 
-    def _append(self, prepared: list[PreparedEvent], keep_recorded_at: bool) -> AppendResult:
+    def _append(self, prepared: list[PreparedRow], keep_recorded_at: bool) -> AppendResult:
         """Append; an unexpected failure is narrowed down to the event(s) causing it, which are refused."""
         if not prepared:
             return AppendResult()
@@ -126,10 +126,11 @@ class Acceptor:
         except Exception as error:
             failure = error
         if len(prepared) == 1:
-            log.warning("event %s refused by the store: %r", prepared[0].event_id, failure)
+            event_id = PreparedEvent(*prepared[0]).event_id
+            log.warning("event %s refused by the store: %r", event_id, failure)
             first_line = str(getattr(failure, "orig", None) or failure).splitlines()[0][:300]
             error = EventError(f"could not be stored: {type(failure).__name__}: {first_line}",
-                               event_id=prepared[0].event_id)
+                               event_id=event_id)
             return AppendResult([AppendOutcome.REJECTED], {0: error})
         half = len(prepared) // 2
         first, second = self._append(prepared[:half], keep_recorded_at), self._append(prepared[half:], keep_recorded_at)

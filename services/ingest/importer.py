@@ -22,9 +22,26 @@ from events.errors import EventError
 from events.fast import QUICK
 from services.children import pool_options
 from services.ingest.accept import Acceptor
-from services.log.store import PreparedEvent, prepare, prepare_body
+from services.log.store import PreparedRow, prepare, prepare_body
 
-Validated = list[tuple[int, PreparedEvent | EventError]]
+
+@dataclass
+class Validated:
+    """Lines validated: the good ones' numbers and prepared rows (plain tuples, cheap to pickle
+    back from a worker), and the bad ones' (number, error)."""
+
+    numbers: list[int]
+    rows: list[PreparedRow]
+    rejects: list[tuple[int, EventError]]
+
+    def cut(self, size: int) -> tuple["Validated", "Validated"]:
+        """The first `size` good lines with the bad lines among them; the rest."""
+        bound = self.numbers[size] if size < len(self.numbers) else None
+        before = [r for r in self.rejects if bound is None or r[0] < bound]
+        after = self.rejects[len(before):]
+        return (Validated(self.numbers[:size], self.rows[:size], before),
+                Validated(self.numbers[size:], self.rows[size:], after))
+
 OnReject = Callable[[int, EventError], None]
 Follower = Callable[[], ContextManager[Callable[[], None] | None]]
 
@@ -50,7 +67,7 @@ class ImportSummary:
         return f"appended {self.appended}, duplicates {self.duplicates}, rejected {self.rejected}"
 
 
-def prepare_line(line: bytes) -> PreparedEvent:
+def prepare_line(line: bytes) -> PreparedRow:
     """One `.jsonl` line for the log: by the quick path when it vouches for the line, else by the
     models (which refuse with EventError)."""
     quick = QUICK.body(line)
@@ -60,9 +77,9 @@ def prepare_line(line: bytes) -> PreparedEvent:
 
 
 def validate_block(first: int, data: bytes) -> tuple[Validated, int]:
-    """Pure: a block of whole lines, the first numbered `first`, to prepared events or the error of
+    """Pure: a block of whole lines, the first numbered `first`, to prepared rows or the error of
     each bad line; and how many lines were blank. Each line is given with its line break, as read."""
-    out: Validated = []
+    out = Validated([], [], [])
     blank = 0
     lines = data.split(b"\n")
     last = lines.pop()  # after the final line break: empty, or the file's unterminated last line
@@ -74,9 +91,12 @@ def validate_block(first: int, data: bytes) -> tuple[Validated, int]:
             blank += 1
             continue
         try:
-            out.append((number, prepare_line(line)))
+            row = prepare_line(line)
         except EventError as error:
-            out.append((number, error))
+            out.rejects.append((number, error))
+            continue
+        out.numbers.append(number)
+        out.rows.append(row)
     return out, blank
 
 
@@ -118,25 +138,26 @@ def _validated(blocks: Iterable[tuple[int, bytes]], workers: int) -> Iterator[tu
 
 def _grouped(validated: Iterable[tuple[Validated, int]], summary: "ImportSummary",
              size: int = APPEND_EVENTS) -> Iterator[Validated]:
-    """The validated lines in groups of `size` (one append transaction each), the last one shorter."""
-    group: Validated = []
+    """The validated lines in groups of `size` good ones (one append transaction each), each with
+    the bad lines among them; the last one shorter."""
+    group = Validated([], [], [])
     for items, blank in validated:
         summary.blank += blank
-        group += items
-        while len(group) >= size:
-            yield group[:size]
-            group = group[size:]
-    if group:
+        group.numbers += items.numbers
+        group.rows += items.rows
+        group.rejects += items.rejects
+        while len(group.rows) >= size:
+            done, group = group.cut(size)
+            yield done
+    if group.rows or group.rejects:
         yield group
 
 
 def append_validated(acceptor: Acceptor, validated: Validated, summary: ImportSummary, on_reject: OnReject) -> None:
-    good = [(n, item) for n, item in validated if not isinstance(item, EventError)]
-    rejects = [(n, item) for n, item in validated if isinstance(item, EventError)]
-    result = acceptor.import_prepared([item for _, item in good], notify=False)
+    result = acceptor.import_prepared(validated.rows, notify=False)
     summary.appended += result.appended
     summary.duplicates += result.duplicates
-    rejects += [(good[i][0], error) for i, error in result.reasons.items()]
+    rejects = validated.rejects + [(validated.numbers[i], error) for i, error in result.reasons.items()]
     summary.rejected += len(rejects)
     for number, error in sorted(rejects, key=lambda r: r[0]):
         on_reject(number, error)

@@ -167,7 +167,10 @@ class Summary(NamedTuple):
 
 
 class PreparedEvent(NamedTuple):
-    """A validated event flattened for the log: cheap to pickle between processes."""
+    """A validated event flattened for the log. The layout of a prepared row: `prepare_body` makes
+    plain tuples in this order (a NamedTuple unpickles through its Python `__new__`: 4.7 µs an
+    event in the importer's one writer, against 1.1 for a tuple), and the store reads them by
+    position (`_ID`, `_HASH` …)."""
 
     event_id: str
     event_type: str
@@ -183,27 +186,27 @@ class PreparedEvent(NamedTuple):
     retracts: str | None
 
 
-def prepare(event: Event) -> PreparedEvent:
+PreparedRow = tuple  # a PreparedEvent's values, as a plain tuple
+_ID, _TYPE, _PROJECT, _HASH, _RETRACTS = (PreparedEvent._fields.index(name) for name in
+                                          ("event_id", "event_type", "project_id", "content_hash", "retracts"))
+
+
+def prepare(event: Event) -> PreparedRow:
     return prepare_body(event.model_dump(mode="json"), event.recorded_at)
 
 
-def prepare_body(body: dict, recorded_at: datetime | None) -> PreparedEvent:
+def prepare_body(body: dict, recorded_at: datetime | None) -> PreparedRow:
     """An event's JSON body (`model_dump(mode="json")`, or the quick path's same dict) for the log."""
     recorded = body.pop("recorded_at")
     payload = body["payload"]
     event_type = body["event_type"]
-    return PreparedEvent(
+    return (
         body["event_id"], event_type, body["schema_version"], body["project_id"], body["occurred_on"],
         recorded, to_micros(recorded_at) if recorded_at else None,
         body["source"]["department"], body["source"]["system"], orjson.dumps(payload).decode(),
         content_hash(body),
         payload["retracted_event_id"] if event_type == "EventRetracted" else None,
     )
-
-
-class _Candidate(NamedTuple):
-    index: int
-    event: PreparedEvent
 
 
 class EventStore:
@@ -230,82 +233,93 @@ class EventStore:
         """Append validated events in one transaction. `keep_recorded_at`: the history import only."""
         return self.append_prepared([prepare(e) for e in batch], keep_recorded_at=keep_recorded_at)
 
-    def append_prepared(self, batch: Sequence[PreparedEvent], *, keep_recorded_at: bool = False) -> AppendResult:
+    def append_prepared(self, batch: Sequence[PreparedRow], *, keep_recorded_at: bool = False) -> AppendResult:
+        """Append prepared rows in one transaction. The batch is worked on by index (`chosen`: the
+        indexes still to append), with no object made per event: the importer's one writer runs this."""
         result = AppendResult(outcomes=[AppendOutcome.APPENDED] * len(batch))
-        candidates = self._unique_in_batch(batch, result)
+        chosen = self._unique_in_batch(batch, result)
         with self._writer() as conn:
             self._lock(conn)
-            candidates = self._new_to_the_log(conn, candidates, result)
-            candidates = self._valid_retractions(conn, candidates, result)
-            if candidates:
-                self._insert(conn, candidates, keep_recorded_at, result)
+            chosen = self._new_to_the_log(conn, batch, chosen, result)
+            chosen = self._valid_retractions(conn, batch, chosen, result)
+            if chosen:
+                self._insert(conn, batch, chosen, keep_recorded_at, result)
         return result
 
-    def _unique_in_batch(self, batch, result) -> list[_Candidate]:
-        seen: dict[str, _Candidate] = {}
-        for index, event in enumerate(batch):
-            first = seen.get(event.event_id)
+    @staticmethod
+    def _unique_in_batch(batch, result) -> list[int]:
+        ids = [row[_ID] for row in batch]
+        if len(set(ids)) == len(ids):
+            return list(range(len(batch)))
+        seen: dict[str, int] = {}
+        for index, event_id in enumerate(ids):
+            first = seen.get(event_id)
             if first is None:
-                seen[event.event_id] = _Candidate(index, event)
-            elif first.event.content_hash == event.content_hash:
+                seen[event_id] = index
+            elif batch[first][_HASH] == batch[index][_HASH]:
                 result.outcomes[index] = AppendOutcome.DUPLICATE
             else:
                 result.outcomes[index] = AppendOutcome.REJECTED
                 result.reasons[index] = EventError("already used with different content in the same batch",
-                                                   field="event_id", event_id=event.event_id)
+                                                   field="event_id", event_id=event_id)
         return list(seen.values())
 
-    def _new_to_the_log(self, conn, candidates, result) -> list[_Candidate]:
-        known = self._hashes_of(conn, [c.event.event_id for c in candidates])
+    def _new_to_the_log(self, conn, batch, chosen: list[int], result) -> list[int]:
+        known = self._hashes_of(conn, [batch[i][_ID] for i in chosen])
+        if not known:
+            return chosen
         fresh = []
-        for c in candidates:
-            stored = known.get(c.event.event_id)
+        for i in chosen:
+            event_id = batch[i][_ID]
+            stored = known.get(event_id)
             if stored is None:
-                fresh.append(c)
-            elif stored == c.event.content_hash:
-                result.outcomes[c.index] = AppendOutcome.DUPLICATE
+                fresh.append(i)
+            elif stored == batch[i][_HASH]:
+                result.outcomes[i] = AppendOutcome.DUPLICATE
             else:
-                result.outcomes[c.index] = AppendOutcome.REJECTED
-                result.reasons[c.index] = EventError("already in the log with different content",
-                                                     field="event_id", event_id=c.event.event_id)
+                result.outcomes[i] = AppendOutcome.REJECTED
+                result.reasons[i] = EventError("already in the log with different content",
+                                               field="event_id", event_id=event_id)
         return fresh
 
-    def _valid_retractions(self, conn, candidates, result) -> list[_Candidate]:
+    def _valid_retractions(self, conn, batch, chosen: list[int], result) -> list[int]:
         """A retraction must name an event of its own project, and never another retraction."""
-        targets = [c.event.retracts for c in candidates if c.event.retracts]
+        targets = [batch[i][_RETRACTS] for i in chosen if batch[i][_RETRACTS]]
         if not targets:
-            return candidates
+            return chosen
         wanted = set(targets)
-        in_batch = {c.event.event_id: (c.event.event_type, c.event.project_id) for c in candidates
-                    if c.event.event_id in wanted}
+        in_batch = {batch[i][_ID]: (batch[i][_TYPE], batch[i][_PROJECT]) for i in chosen if batch[i][_ID] in wanted}
         known = {**self._types_of(conn, targets), **in_batch}
         kept = []
-        for c in candidates:
-            if c.event.retracts:
-                target = known.get(c.event.retracts)
+        for i in chosen:
+            row = batch[i]
+            if row[_RETRACTS]:
+                event_id, project_id = row[_ID], row[_PROJECT]
+                target = known.get(row[_RETRACTS])
                 reason = None
                 if target and target[0] == "EventRetracted":
                     reason = EventError("names a retraction; a retraction cannot be retracted",
-                                        field="payload.retracted_event_id", event_id=c.event.event_id)
-                elif target and target[1] != c.event.project_id:
-                    reason = EventError(f"must be that of the retracted event ({target[1]}), got {c.event.project_id}",
-                                        field="project_id", event_id=c.event.event_id)
+                                        field="payload.retracted_event_id", event_id=event_id)
+                elif target and target[1] != project_id:
+                    reason = EventError(f"must be that of the retracted event ({target[1]}), got {project_id}",
+                                        field="project_id", event_id=event_id)
                 if reason:
-                    result.outcomes[c.index] = AppendOutcome.REJECTED
-                    result.reasons[c.index] = reason
+                    result.outcomes[i] = AppendOutcome.REJECTED
+                    result.reasons[i] = reason
                     continue
-            kept.append(c)
+            kept.append(i)
         return kept
 
-    def _insert(self, conn, candidates, keep_recorded_at, result) -> None:
+    def _insert(self, conn, batch, chosen: list[int], keep_recorded_at, result) -> None:
         position = conn.execute(select(func.coalesce(func.max(events_table.c.position), 0))).scalar_one()
-        seqs = self._project_heads(conn, {c.event.project_id for c in candidates if c.event.project_id})
+        seqs = self._project_heads(conn, {batch[i][_PROJECT] for i in chosen} - {None})
         stamp = now_local()
         stamp_text, stamp_us = stamp.isoformat(), to_micros(stamp)
         rows = []
         positions, recorded_ats = result.positions, result.recorded
-        for index, (event_id, event_type, version, project_id, occurred_on, recorded, recorded_us, department,
-                    system, payload, content_hash, _retracts) in candidates:
+        for index in chosen:
+            (event_id, event_type, version, project_id, occurred_on, recorded, recorded_us, department,
+             system, payload, content_hash, _retracts) = batch[index]
             if not (keep_recorded_at and recorded):
                 recorded, recorded_us = stamp_text, stamp_us
             position += 1
