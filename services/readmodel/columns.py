@@ -133,6 +133,20 @@ def late_retractions(conn, names: Labels, held: Table, positions: list[int] | No
     `held` — emitted now that their targets are projected: the same rows whichever order the two
     came in (projections.figures.columns.retraction_row). `share`: only the projects in [low, high)
     (a replay worker's)."""
+    query, f = late_query(held, share)
+    if window is not None:
+        return _late_rows(conn, names, conn.execute(
+            query.where(f.c.position > window[0], f.c.position <= window[1])).all())
+    found = []
+    for start in range(0, len(positions or ()), 900):
+        found += conn.execute(query.where(f.c.position.in_(positions[start:start + 900]))).all()
+    return _late_rows(conn, names, found)
+
+
+def late_query(held: Table, share: tuple[str | None, str | None] = (None, None)):
+    """(the query of `late_retractions` before its positions, the alias `f` of the facts named): each
+    fact of the table `held` with the retractions recorded before it that name it, probed through
+    the retractions' index (a replay's shadow keeps it while it is loaded)."""
     r, f = held.alias("r"), held.alias("f")
     query = select(r.c.position, r.c.project_id, r.c.recorded_us, f.c.position, f.c.event_type, f.c.project_id).join(
         r, r.c.retracts == f.c.event_id).where(r.c.event_type == "EventRetracted", r.c.position < f.c.position)
@@ -141,13 +155,7 @@ def late_retractions(conn, names: Labels, held: Table, positions: list[int] | No
         query = query.where(f.c.project_id >= low)
     if high is not None:
         query = query.where(f.c.project_id < high)
-    if window is not None:
-        return _late_rows(conn, names, conn.execute(
-            query.where(f.c.position > window[0], f.c.position <= window[1])).all())
-    found = []
-    for start in range(0, len(positions or ()), 900):
-        found += conn.execute(query.where(f.c.position.in_(positions[start:start + 900]))).all()
-    return _late_rows(conn, names, found)
+    return query, f
 
 
 def _late_rows(conn, names: Labels, found: list) -> list[tuple]:

@@ -41,7 +41,7 @@ from services.log.engine import is_sqlite, make_engine
 from services.log.store import EventStore, now_local
 from services.log.tables import events
 from services.readmodel.tables import (checkpoints, facts, facts_shadow, figure_chunks, figure_chunks_shadow, parked_facts,
-                                       project_regions, project_regions_shadow, replays)
+                                       project_regions, project_regions_shadow, replays, SHADOW_ONLY_INDEXES)
 
 log = logging.getLogger("projfacts.replay")
 
@@ -384,6 +384,8 @@ def swap(engine: Engine, batch: int = BATCH) -> int:
         done = conn.execute(select(checkpoints.c.position).where(checkpoints.c.name == TAIL)).scalar()
         plan_target = conn.execute(select(replays.c.target).where(replays.c.name == PLAN)).scalar_one()
         position = _apply_tail(conn, engine, max(done or 0, plan_target), batch)
+        for name in SHADOW_ONLY_INDEXES:
+            conn.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
         for live, shadow in SHADOWS:
             conn.execute(text(f'DROP TABLE "{live.name}"'))
             conn.execute(text(f'ALTER TABLE "{shadow.name}" RENAME TO "{live.name}"'))

@@ -59,13 +59,18 @@ checkpoints = Table(
 
 # ---- replay (services/replay.py): the read models rebuilt beside the live ones, then swapped in --
 # Same columns and primary keys as `facts` and `project_regions`; their secondary indexes are
-# built just before the swap, so that the bulk load does not maintain them row by row.
+# built just before the swap, so that the bulk load does not maintain them row by row — but for
+# the retractions' (a few per thousand facts), which each window probes for its late retractions;
+# the swap drops it (SHADOW_ONLY_INDEXES) before the shadow becomes `facts`.
 facts_shadow = Table(
     "facts_shadow",
     metadata,
     *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable, autoincrement=False)
       for c in facts.columns),
+    Index("ix_facts_shadow_retracts", "retracts", sqlite_where=text("retracts IS NOT NULL"),
+          postgresql_where=text("retracts IS NOT NULL")),
 )
+SHADOW_ONLY_INDEXES = ("ix_facts_shadow_retracts",)
 
 project_regions_shadow = Table(
     "project_regions_shadow",
