@@ -40,6 +40,11 @@ class Labels:
         self.engine = engine
         self.known: dict[str, int] = {}
 
+    def unknown(self, texts: Iterable[str]) -> bool:
+        """Is any of these texts without a key here yet?"""
+        known = self.known
+        return any(t not in known for t in texts)
+
     def ensure(self, conn, texts: Iterable[str]) -> None:
         """Know the key of every text, creating the missing labels. On SQLite in the caller's
         transaction (one writer at a time anyway); on PostgreSQL new labels are committed at once in

@@ -160,12 +160,21 @@ def read_figures(conn, window: Window) -> Figures:
     return Figures(by_type)
 
 
-def write_window(conn, window: Window, figures: Figures, names: figure_index.Labels, chunks,
+def window_columns(reader, figures: Figures, names: figure_index.Labels) -> Columns:
+    """The figure columns of the window's facts, outside the write lock (another replay worker
+    writes meanwhile): every label text `figures` needs must be known to `names` already
+    (`Labels.ensure` in a short write of its own); the retracted events are looked up in the log."""
+    key, retracted = figure_index.lookups(reader, names, (), figures.retracted())
+    return Columns.concat([kind_columns(t, facts, key, retracted) for t, facts in sorted(figures.by_type.items())])
+
+
+def write_window(conn, window: Window, columns: Columns, names: figure_index.Labels, chunks,
                  write_stale: Callable[[list], object]) -> int:
     """In the caller's (writing) transaction: the window's facts at their latest version into the
-    shadows — facts and project regions by the database, the figure columns from `figures` — and its
-    facts stored at an older version by `write_stale` (given their log rows), before the window's
-    late retractions are looked up, so that one query finds them for both. Returns how many facts."""
+    shadows — facts and project regions by the database, the figure columns `columns` made from
+    them (`window_columns`) — and its facts stored at an older version by `write_stale` (given their
+    log rows), before the window's late retractions are looked up, so that one query finds them for
+    both. Returns how many facts."""
     sqlite = conn.engine.dialect.name == "sqlite"
     where, params = window.where(sqlite)
     fresh = f"{where} AND NOT {stale()}"
@@ -187,10 +196,7 @@ def write_window(conn, window: Window, figures: Figures, names: figure_index.Lab
     stale_rows = cursor.fetchall()
     if stale_rows:
         write_stale(stale_rows)
-    key, retracted = figure_index.lookups(conn, names, figures.texts(), figures.retracted())
     late = figure_index.late_retractions(conn, names, facts_shadow, window=(window.after, window.upto),
                                          share=(window.low, window.high))
-    figure_index.store_chunk(conn, Columns.concat([kind_columns(t, facts, key, retracted)
-                                                   for t, facts in sorted(figures.by_type.items())]
-                                                  + [Columns.from_rows(late)]), chunks)
+    figure_index.store_chunk(conn, Columns.concat([columns, Columns.from_rows(late)]), chunks)
     return added + len(stale_rows)

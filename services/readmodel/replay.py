@@ -36,7 +36,7 @@ from projections.figures.columns import KINDS
 from services.children import die_with_parent, pool_options
 from services.readmodel import columns as figure_index
 from services.readmodel.sql import COUNT, EMBEDDED, fact_row_of, save_checkpoint
-from services.readmodel.rebuild import Window, read_figures, write_window
+from services.readmodel.rebuild import Window, read_figures, window_columns, write_window
 from services.log.engine import is_sqlite, make_engine
 from services.log.store import EventStore, now_local
 from services.log.tables import events
@@ -238,11 +238,19 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
         while after < plan.target:
             upto = min(after + batch, plan.target)
             window = Window(after, upto, low, high)
-            with engine.connect() as reader:  # decoded outside the write lock (SQLite: another worker writes)
+            # read, decoded and made into figure columns outside the write lock (SQLite: another
+            # worker writes meanwhile); new labels in a short write of their own
+            with engine.connect() as reader:
                 figures = read_figures(reader, window)
+            texts = figures.texts()
+            if names.unknown(texts):
+                with _write_lock(engine) as conn:
+                    names.ensure(conn, texts)
+            with engine.connect() as reader:
+                columns = window_columns(reader, figures, names)
             with _write_lock(engine) as conn:
                 # facts written at an older version are upcast in Python
-                added = write_window(conn, window, figures, names, figure_chunks_shadow,
+                added = write_window(conn, window, columns, names, figure_chunks_shadow,
                                      lambda stale: _write(conn, engine, _rows(stale), names, late=False))
                 save_checkpoint(conn, engine, name, upto)
             done += added
