@@ -18,8 +18,8 @@ import uuid
 from collections import defaultdict
 from typing import Callable, Iterable
 
+import orjson
 from sqlalchemy import Engine, Table, delete, insert, select, text
-from sqlalchemy.dialects import sqlite
 
 from projections.figures.columns import (
     KINDS, LABELLED, PROJECT, TOWNSHIP, Columns, Retracted, column_row, labels_of, retraction_row, valid_target,
@@ -57,7 +57,8 @@ class Labels:
             found = self._select_sqlite(conn, missing)
             new = [t for t in missing if t not in found]
             if new:
-                conn.execute(sqlite.insert(labels).on_conflict_do_nothing(), [{"text": t} for t in new])
+                conn.connection.driver_connection.cursor().executemany(
+                    "INSERT OR IGNORE INTO labels (text) VALUES (?)", [(t,) for t in new])
                 found.update(self._select_sqlite(conn, new))
         else:
             found = self._select_postgresql(conn, missing)
@@ -71,11 +72,11 @@ class Labels:
 
     @staticmethod
     def _select_sqlite(conn, texts: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for start in range(0, len(texts), 500):
-            part = texts[start:start + 500]
-            found.update(conn.execute(select(labels.c.text, labels.c.key).where(labels.c.text.in_(part))).all())
-        return found
+        """One query whatever the number of texts: the list as one JSON parameter."""
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute("SELECT text, key FROM labels WHERE text IN (SELECT value FROM json_each(?))",
+                       (orjson.dumps(texts).decode(),))
+        return dict(cursor.fetchall())
 
     @staticmethod
     def _select_postgresql(conn, texts: list[str]) -> dict[str, int]:
