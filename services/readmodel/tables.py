@@ -70,7 +70,7 @@ facts_shadow = Table(
     Index("ix_facts_shadow_retracts", "retracts", sqlite_where=text("retracts IS NOT NULL"),
           postgresql_where=text("retracts IS NOT NULL")),
 )
-SHADOW_ONLY_INDEXES = ("ix_facts_shadow_retracts",)
+SHADOW_ONLY_INDEXES = tuple(sorted(index.name for index in facts_shadow.indexes))
 
 project_regions_shadow = Table(
     "project_regions_shadow",

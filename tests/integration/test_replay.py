@@ -16,6 +16,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite as sqlite_dialect
 from sqlalchemy.exc import OperationalError
 
 from events.catalogue import InvestmentReported
@@ -26,6 +27,7 @@ from tools.history.county import demo_county
 from services.bus.inprocess import catch_up
 from services.readmodel.sql import EMBEDDED, checkpoint_of
 from services.readmodel import replay as replay_module
+from services.readmodel.columns import late_query
 from services.readmodel.replay import current_plan, replay, run_worker, start
 from services.log.engine import _sqlite_transactions, sqlite_file
 from services.log import EventStore
@@ -331,10 +333,6 @@ def test_a_window_finds_its_late_retractions_through_the_shadow_index(store):
     """Each replay window probes the shadow's retraction index for the retractions recorded before its
     facts: no scan of the whole shadow per window (SQLite built a transient index of it each time,
     which made a rebuild grow with the square of the log)."""
-    from sqlalchemy.dialects import postgresql, sqlite as sqlite_dialect
-
-    from services.readmodel.columns import late_query
-
     query, f = late_query(facts_shadow, ("a", "z"))
     query = query.where(f.c.position > 10, f.c.position <= 20)
     sqlite = store.engine.dialect.name == "sqlite"
