@@ -34,9 +34,17 @@ def die_with_parent(parent: int | None = None) -> None:
     threading.Thread(target=_watch, args=(parent,), name="die-with-parent", daemon=True).start()
 
 
-def pool_options() -> dict:
-    """`ProcessPoolExecutor(..., **pool_options())`: workers that die with this process."""
+def pool_options(nice: int = 0) -> dict:
+    """`ProcessPoolExecutor(..., **pool_options())`: workers that die with this process; `nice`: and
+    that yield the CPU by that much to the processes they feed (os.nice)."""
+    if nice:
+        return {"initializer": _nice_worker, "initargs": (os.getpid(), nice)}
     return {"initializer": die_with_parent, "initargs": (os.getpid(),)}
+
+
+def _nice_worker(parent: int, nice: int) -> None:
+    die_with_parent(parent)
+    os.nice(nice)
 
 
 def _pdeathsig(sig: int) -> bool:

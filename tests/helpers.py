@@ -238,9 +238,17 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def assert_spawned_die_with(process, at_least: int, what: str) -> None:
-    """Wait for `at_least` spawned children of `process` (a subprocess.Popen), SIGKILL it, and
-    assert that its children end with it (polling /proc: the kernel ends them, no sleep guesses)."""
+def _spawned(pid: int) -> bool:
+    try:
+        return "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    except OSError:  # ended meanwhile
+        return False
+
+
+def assert_spawned_die_with(process, at_least: int, what: str, forked: bool = False) -> None:
+    """Wait for `at_least` spawned children of `process` (a subprocess.Popen) — `forked`: any child
+    — SIGKILL it, and assert that its children end with it (polling /proc: the kernel ends them, no
+    sleep guesses)."""
     import os
     import signal
     import time
@@ -248,8 +256,7 @@ def assert_spawned_die_with(process, at_least: int, what: str) -> None:
     try:
         deadline, spawned = time.monotonic() + 60, set()
         while len(spawned) < at_least and time.monotonic() < deadline and process.poll() is None:
-            spawned = {c for c in children(process.pid)
-                       if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")}
+            spawned = {c for c in children(process.pid) if forked or _spawned(c)}
         assert len(spawned) >= at_least, f"the {what} never appeared"
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)

@@ -54,6 +54,10 @@ PARALLEL_FROM_BYTES = 8 * 1024 * 1024
 # From this size (~100,000 events, the in-process bus's BULK_FROM) the read model is rebuilt behind
 # the import, in its own process, when it holds nothing yet (services.bus.inprocess.following).
 FOLLOW_FROM_BYTES = 32 * 1024 * 1024
+# The validation workers run ahead of the one writer (a queue of blocks): niced, they take the CPU
+# the writer and the read model's follower leave, and the follower keeps up with the log instead of
+# finishing its backlog alone after the import (240k province events: its tail 2.3-3.3 s -> 0.8-1.3 s).
+VALIDATION_NICE = 10
 
 
 @dataclass
@@ -126,7 +130,7 @@ def _validated(blocks: Iterable[tuple[int, bytes]], workers: int) -> Iterator[tu
             yield validate_block(first, data)
         return
     ahead = 2 * workers + 4  # a whole transaction's worth ready
-    with ProcessPoolExecutor(max_workers=workers, **pool_options()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, **pool_options(nice=VALIDATION_NICE)) as pool:
         in_flight: deque = deque()
         for first, data in blocks:
             in_flight.append(pool.submit(validate_block, first, data))
@@ -173,16 +177,16 @@ def import_file(path: str | Path, acceptor: Acceptor, on_reject: OnReject, *, wo
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if size >= PARALLEL_FROM_BYTES else 1
     summary = ImportSummary()
-    bar = _progress_bar(size, path.name) if progress else None
     following = follower() if follower is not None and size >= follow_from_bytes else nullcontext()
     with following as tick, (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as stream:
+        bar = _progress_bar(size, path.name) if progress else None  # its thread starts after the follower forks
         blocks = numbered_blocks(stream, on_bytes=bar.update if bar else None)
         for validated in _grouped(_validated(blocks, workers), summary, transaction):
             append_validated(acceptor, validated, summary, on_reject)
             if tick is not None:
                 tick()
-    if bar:
-        bar.close()
+        if bar:
+            bar.close()
     if summary.appended or tick is not None:
         acceptor.notify()
     return summary

@@ -110,4 +110,4 @@ def test_the_follower_dies_with_a_killed_import(sqlite_url, tmp_path):
         """)
     importer = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parents[2],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert_spawned_die_with(importer, 1, "import's follower")
+    assert_spawned_die_with(importer, 1, "import's follower", forked=True)  # workers=1: its only child
