@@ -22,7 +22,7 @@ runs both on the province history, every catalogue example and mutations of them
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from types import UnionType
 from typing import Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
@@ -34,7 +34,7 @@ from pydantic import BaseModel, StrictBool, StringConstraints
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from events import catalogue, types
+from events import catalogue, limits, types
 from events.envelope import PROJECTLESS_TYPES, Department, ProjectId, Source
 from events.registry import REGISTRY, Registry
 
@@ -104,6 +104,37 @@ def _parsed(parse: Callable[[Any], Any], dump: Callable[[Any], Any]) -> Checker:
     return _memo(check)
 
 
+# A timestamp as `datetime.isoformat` writes it: seconds, six fraction digits or none, an offset of
+# hours and minutes. For such text, parsing then `isoformat` gives the text back — but for a fraction
+# of zeros (dropped) and `-00:00` (written `+00:00`): those, like every other form, go the long way.
+_PLAIN_STAMP = re.compile(r"([0-9]{4})-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?([+-])([0-9]{2}):([0-9]{2})")
+_OFFSET_MAX_MINUTES = limits.OFFSET_MAX // timedelta(minutes=1)
+
+
+def quick_stamp(value: Any) -> datetime:
+    """`types.parse_timestamp(value)`, whose `isoformat()` is `value` itself; _Ask for any other text."""
+    match = _PLAIN_STAMP.fullmatch(value) if type(value) is str else None
+    if match is None:
+        raise _Ask
+    year, fraction, sign, hours, minutes = match.groups()
+    offset = int(hours) * 60 + int(minutes)
+    if not limits.YEAR_MIN <= int(year) <= limits.YEAR_MAX or fraction == ".000000" or int(minutes) >= 60 \
+            or offset > _OFFSET_MAX_MINUTES or (sign == "-" and offset == 0):
+        raise _Ask
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:  # not a real date or time of day
+        raise _Ask from None
+
+
+def _stamp_text(value: Any) -> str:
+    try:
+        quick_stamp(value)
+    except _Ask:
+        return _long_stamp(value)
+    return value
+
+
 def _int_range(alias: Any) -> Checker:
     """A strict int within the alias's own bounds (its Ge and Le)."""
     bounds = {type(m).__name__: m for m in FieldInfo.from_annotation(alias).metadata}
@@ -157,6 +188,8 @@ def _list_of(item: Checker, most: int) -> Checker:
     return check
 
 
+_long_stamp = _parsed(types.parse_timestamp, lambda stamp: stamp.isoformat())
+
 # The aliases of events/types.py and events/catalogue.py a payload field may have, by identity.
 _STRINGS = (types.Text, types.Name, types.OrgName, types.ProjectName, types.DocumentNo, types.SystemName,
             types.Code, types.RegionCode, types.RegionPrefix, catalogue.PeriodLabel, catalogue.Sha256,
@@ -168,7 +201,7 @@ _KNOWN: list[tuple[Any, Checker]] = [
     (types.Longitude, _parsed(types.parse_longitude, types.format_coordinate)),
     (types.Latitude, _parsed(types.parse_latitude, types.format_coordinate)),
     (types.LocalDate, _parsed(types.parse_local_date, lambda day: day.isoformat())),
-    (types.Timestamp, _parsed(types.parse_timestamp, lambda stamp: stamp.isoformat())),
+    (types.Timestamp, _stamp_text),
     *[(alias, _int_range(alias)) for alias in (catalogue.Year, catalogue.Month, catalogue.Dekad)],
 ]
 
@@ -312,19 +345,23 @@ class QuickPath:
         recorded = obj.get("recorded_at")
         stamp = None
         if recorded is not None:
-            if type(recorded) is not str:
-                raise _Ask
             try:
-                stamp = types.parse_timestamp(recorded)
-            except ValueError:
-                raise _Ask from None
+                stamp = quick_stamp(recorded)
+            except _Ask:
+                if type(recorded) is not str:
+                    raise
+                try:
+                    stamp = types.parse_timestamp(recorded)
+                except ValueError:
+                    raise _Ask from None
+                recorded = stamp.isoformat()
         body = {
             "event_id": _uuid(obj.get("event_id")),
             "event_type": event_type,
             "schema_version": version,
             "project_id": project_id,
             "occurred_on": _occurred_on(obj.get("occurred_on")),
-            "recorded_at": stamp.isoformat() if stamp else None,
+            "recorded_at": recorded,
             "source": _source(obj.get("source")),
             "payload": payload(obj.get("payload")),
         }
