@@ -113,6 +113,12 @@ def _sqlite_transactions(engine: Engine, read_only: bool) -> None:
         # index page back once, not several times. bench/README.md has the numbers.
         cursor.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
         cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+        # Debian builds SQLite with SECURE_DELETE on: every page freed is overwritten with zeros, so
+        # a replay's swap, dropping the old read model (~1 GB for a province), writes all of it again
+        # through the WAL. FAST zeroes deleted content only where that costs no extra I/O. Nothing
+        # freed here is secret that the store does not keep anyway: the log is append-only, the read
+        # models are copies of it, tokens are kept as hashes. Province replay: 33.9 -> 29.6 s (medians).
+        cursor.execute("PRAGMA secure_delete=FAST")
         cursor.close()
 
     @event.listens_for(engine, "begin")

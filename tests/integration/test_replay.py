@@ -211,6 +211,15 @@ def test_replay_of_an_empty_log(sqlite_url):
     assert_swapped_cleanly(store)
 
 
+def test_a_writer_frees_pages_without_overwriting_them(sqlite_url):
+    """secure_delete=FAST on a writer's connections (services/log/engine.py): the swap's DROP of the
+    old read model frees its pages without writing them all again (SQLite built with SECURE_DELETE)."""
+    store = EventStore(sqlite_url)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 2  # 2: FAST
+    store.engine.dispose()
+
+
 class InvestmentReportedV2(InvestmentReported):
     """A test-only v2: where the figure came from."""
 
