@@ -3,6 +3,7 @@ accept with the same dump (the same line in the log, the same content hash); wha
 refuse, it leaves to them. Run on every example, the demo county's history and mutations of both."""
 from __future__ import annotations
 
+import copy
 import gzip
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def mutated(draw):
     obj = orjson.loads(orjson.dumps(obj))
     for _ in range(draw(st.integers(1, 3))):
         where = draw(st.sampled_from(["envelope", "payload", "source", "delete"]))
-        value = draw(st.sampled_from(ODD))
+        value = copy.deepcopy(draw(st.sampled_from(ODD)))  # ODD's dicts and lists are shared: never change them
         if where == "envelope":
             obj[draw(KEYS)] = value
         elif where == "payload" and isinstance(obj.get("payload"), dict) and _payload_keys(obj):
