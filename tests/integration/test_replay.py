@@ -352,3 +352,25 @@ def test_a_window_finds_its_late_retractions_through_the_shadow_index(store):
             conn.execute(text("SET LOCAL enable_seqscan = off"))  # an empty shadow: seq scans cost nothing
         plan = " ".join(str(row[-1]) for row in conn.execute(text(f"EXPLAIN {'QUERY PLAN ' if sqlite else ''}{compiled}")))
     assert "ix_facts_shadow_retracts" in plan and "AUTOMATIC" not in plan, plan
+
+
+@pytest.mark.postgres
+def test_the_shadow_is_analysed_while_it_is_loaded(pg_url):
+    """PostgreSQL plans each window's late-retraction query from the shadow's statistics: never
+    analysed, the shadow looks empty and the query scans all of it for retractions each window
+    (quadratic). The first worker analyses it as the log passes batch × 2^k."""
+    store = EventStore(pg_url)
+    import_in_chunks(store)
+    seen: list[float] = []
+
+    def statistics(index: int, batches: int) -> None:
+        with store.engine.connect() as conn:
+            seen.append(conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'facts_shadow'::regclass")).scalar())
+
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'facts_shadow'::regclass")).scalar() < 0
+    replay(store, workers=1, batch=1000, on_batch=statistics, verify=False)
+    assert seen[0] > 0  # analysed after its first window (1000 log positions)
+    # again as the log passes 2000 and 4000, not at 3000 (seen after each window)
+    assert seen[1] > seen[0] and seen[2] == seen[1] and seen[3] > seen[2]
+    store.engine.dispose()
