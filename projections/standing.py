@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from projections.facts import Fact
 
@@ -32,6 +32,36 @@ class ProjectFacts:
 
     def before(self, event_type: str, day: date) -> list[Fact]:
         return [f for f in self.of(event_type) if f.occurred_on < day]
+
+
+class ByProject:
+    """Facts already grouped: each project's facts (a list, in log order), the projects in order of
+    their ids — what the read model streams to a view, so that a view holds one project's facts at
+    a time and its memory is bounded by its answer, not by the region's history. Iterated once."""
+
+    def __init__(self, groups: Iterable[list[Fact]]):
+        self._groups = groups
+
+    def __iter__(self) -> Iterator[ProjectFacts]:
+        previous = None
+        for found in self._groups:
+            if not found:
+                continue
+            project = project_facts_of(found)
+            if previous is not None and project.project_id <= previous:  # the views' order is the ids' own
+                raise ValueError(f"projects out of order: {project.project_id!r} after {previous!r}")
+            previous = project.project_id
+            yield project
+
+
+def project_facts_of(found: Iterable[Fact]) -> ProjectFacts:
+    """One project's facts (all of the same project) grouped by type."""
+    grouped = None
+    for fact in found:
+        if grouped is None:
+            grouped = ProjectFacts(fact.project_id)
+        grouped.by_type[fact.event_type].append(fact)
+    return grouped
 
 
 def group_by_project(facts: Iterable[Fact]) -> tuple[dict[str, ProjectFacts], list[Fact]]:

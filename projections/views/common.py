@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from projections.facts import Fact
 from projections.figures.results import rate
-from projections.standing import ProjectFacts, Registered, group_by_project, in_force
+from projections.standing import ByProject, ProjectFacts, Registered, group_by_project, in_force
 
 
 def business_key(fact: Fact) -> tuple:
@@ -78,12 +78,19 @@ def project_of(facts: ProjectFacts, on: date, region: str = "") -> Project | Non
     return Project(facts, registration, on)
 
 
-def projects_in(facts: Iterable[Fact], region: str, on: date) -> list[Project]:
-    """Projects whose registration in force on `on` lies in the region prefix, by project id.
-    A project with no registration in force belongs nowhere (CONTRACT.md §3)."""
-    grouped, _ = group_by_project(facts)
-    found = (project_of(p, on, region) for _, p in sorted(grouped.items()))
-    return [p for p in found if p is not None]
+def projects_in(facts: Iterable[Fact] | ByProject, region: str, on: date) -> Iterator[Project]:
+    """Projects whose registration in force on `on` lies in the region prefix, by project id, one at a
+    time. A project with no registration in force belongs nowhere (CONTRACT.md §3). `facts` are
+    any facts, or the read model's stream of them project by project (ByProject, in id order)."""
+    if isinstance(facts, ByProject):
+        grouped: Iterable[ProjectFacts] = facts
+    else:
+        by_id, _ = group_by_project(facts)
+        grouped = (by_id[project_id] for project_id in sorted(by_id))
+    for project_facts in grouped:
+        found = project_of(project_facts, on, region)
+        if found is not None:
+            yield found
 
 
 def investment(project: "ProjectFacts", year: int, through_month: int) -> tuple[Decimal, list[str]]:

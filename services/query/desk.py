@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from events import limits
 from projections.facts import Fact
+from projections.standing import ByProject
 from projections.names import region_name
 from projections.periods import LOCAL, parse_as_of, parse_period
 from projections.views.board import board_view
@@ -31,7 +32,7 @@ from services.gcpause import without_gc
 from services.log.store import EventStore, to_micros
 from services.query.lights import load_lights
 from services.query.views import check_region, leaders_facts, parse_on
-from services.readmodel.sql import region_facts
+from services.readmodel.sql import region_projects
 
 LEDGER_KINDS = ("starts", "procedures", "stats-entry", "problems", "leaders", "funding")
 
@@ -89,9 +90,11 @@ def make_desk_query(region: str, on: str | None = None, period: str | None = Non
 
 
 # ---- loading ---------------------------------------------------------------------------------
-def _facts(store: EventStore, q: DeskQuery, view: str, year: int | None = None) -> list[Fact]:
-    """The region's facts of the types `view` reads (projections/views/reads.py), as of `q.as_of`."""
-    return region_facts(store.engine, q.region, q.as_of_us, q.on.year if year is None else year, READS[view])
+def _facts(store: EventStore, q: DeskQuery, view: str, year: int | None = None) -> ByProject:
+    """The region's facts of the types `view` reads (projections/views/reads.py), as of `q.as_of`,
+    streamed project by project."""
+    return ByProject(region_projects(store.engine, q.region, q.as_of_us, q.on.year if year is None else year,
+                                     READS[view]))
 
 
 def _stamped(result: dict, q: DeskQuery, lights: Lights | None = None) -> dict:

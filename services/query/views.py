@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from projections.periods import LOCAL, parse_as_of, parse_day
 from projections.facts import Fact
+from projections.standing import ByProject
 from projections.views.dossier import dossier
 from projections.views.lights import Lights
 from projections.views.leaders import leaders_view
@@ -20,7 +21,7 @@ from projections.views.stats_entry import stats_entry_view
 from services.gcpause import without_gc
 from services.log.store import EventStore, to_micros
 from services.query.lights import load_lights
-from services.readmodel.sql import project_facts, region_facts
+from services.readmodel.sql import project_facts, region_projects
 
 
 @dataclass(frozen=True)
@@ -76,15 +77,16 @@ def deadline_policy(name: str = "default", remind_days: int | None = None) -> De
 
 
 # ---- loading ---------------------------------------------------------------------------------
-def _region_facts(store: EventStore, q: ViewQuery, view: str) -> list[Fact]:
-    """The region's facts of the types `view` reads (projections/views/reads.py), as of q.as_of."""
-    return region_facts(store.engine, q.region, q.as_of_us, q.on.year, READS[view])
+def _region_facts(store: EventStore, q: ViewQuery, view: str) -> ByProject:
+    """The region's facts of the types `view` reads (projections/views/reads.py), as of q.as_of,
+    streamed project by project."""
+    return ByProject(region_projects(store.engine, q.region, q.as_of_us, q.on.year, READS[view]))
 
 
-def leaders_facts(store: EventStore, region: str, as_of_us: int, on: date) -> list[Fact]:
+def leaders_facts(store: EventStore, region: str, as_of_us: int, on: date) -> ByProject:
     """领导包联's facts: the region's of the types it reads, but of the site visits only those it
     can show (each leader's latest to each project by `on`, and the month's: `shown_visits`)."""
-    return region_facts(store.engine, region, as_of_us, on.year, READS["leaders"], visits_on=on)
+    return ByProject(region_projects(store.engine, region, as_of_us, on.year, READS["leaders"], visits_on=on))
 
 
 def _stamped(result: dict, q: ViewQuery) -> dict:

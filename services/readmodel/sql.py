@@ -12,7 +12,9 @@ import sys
 
 from datetime import date
 from functools import lru_cache
-from typing import Iterable, Sequence
+from itertools import chain, groupby
+from operator import itemgetter
+from typing import Iterable, Iterator, Sequence
 
 import logging
 
@@ -277,35 +279,61 @@ def event_ids_at(engine: Engine, positions: Sequence[int]) -> dict[int, str]:
 
 def region_facts(engine: Engine, region: str, as_of_us: int, year: int, types: Iterable[str] | None = None,
                  visits_on: date | None = None) -> list[Fact]:
+    """`region_projects`' facts in one list, in log order."""
+    found = [f for group in region_projects(engine, region, as_of_us, year, types, visits_on) for f in group]
+    return sorted(found, key=lambda f: f.position)
+
+
+def region_projects(engine: Engine, region: str, as_of_us: int, year: int, types: Iterable[str] | None = None,
+                    visits_on: date | None = None) -> Iterator[list[Fact]]:
     """Visible facts of every project ever registered in the region prefix (a superset: the views
-    keep the projects whose registration in force lies in the region). Of the facts that belong
-    to a year (plans, designations, investment), only `year`'s; every resumption (a stage). Only
-    facts of `types` when given (what a view reads, projections/views/reads.py), and retractions.
-    With `visits_on`, of the site visits only those a 领导包联 view on that day reads (`shown_visits`)."""
+    keep the projects whose registration in force lies in the region), one project at a time (its
+    facts in log order), by project id — the ids' own order on every backend, so that a view holds
+    one project's facts at a time. Of the facts that belong to a year (plans, designations,
+    investment), only `year`'s; every resumption (a stage). Only facts of `types` when given (what a
+    view reads, projections/views/reads.py), and retractions. With `visits_on`, of the site visits
+    only those a 领导包联 view on that day reads (`shown_visits`). Read while it is iterated: the
+    connection stays open until the last project (or until the iterator is closed)."""
     in_region = select(project_regions.c.project_id).where(project_regions.c.region.like(f"{region}%"))
     conditions = [
         facts.c.recorded_us <= as_of_us,
         facts.c.project_id.in_(in_region),
         or_(facts.c.year.is_(None), facts.c.year == year, facts.c.event_type == "ConstructionResumed"),
     ]
+    province = len(region) <= 2
     if types is not None:
         # A province holds most projects: the (event_type, year) index narrows best. A city or a
         # county holds few: its projects' index does, and `event_type || ''` keeps the planner on it
         # (SQLite took the type index for a county, 0.04 s → 1.1 s on the province history).
-        typed = facts.c.event_type if len(region) <= 2 else facts.c.event_type + ""
+        typed = facts.c.event_type if province else facts.c.event_type + ""
         conditions.append(typed.in_(sorted({*types, RETRACTION})))
-    query = select(*FACT_COLUMNS).where(*conditions).order_by(facts.c.position)
-    found: list[Fact] = []
-    visits: list[tuple] = []
-    with engine.connect() as conn, gc_paused():
-        for part in conn.execute(query).partitions(_PART):  # fetchmany: rows as the driver's tuples
-            if visits_on is not None:
-                visits += (row for row in part if row[2] == VISIT)
-                part = [row for row in part if row[2] != VISIT]
-            found += facts_of(part)
-        if visits:
-            found += facts_of(shown_visits(visits, visits_on, withdrawn_by(found)))
-        return visible_once(found, as_of_us)
+    query = select(*FACT_COLUMNS).where(*conditions).order_by(_project_order(engine, province), facts.c.position)
+    with engine.connect().execution_options(stream_results=True) as conn:  # PostgreSQL: a server-side cursor
+        rows = chain.from_iterable(conn.execute(query).partitions(_PART))  # fetchmany: the driver's tuples
+        for _, project_rows in groupby(rows, key=itemgetter(3)):
+            with gc_paused():
+                found = _project_facts(list(project_rows), as_of_us, visits_on)
+            if found:
+                yield found
+
+
+def _project_order(engine: Engine, province: bool):
+    """ORDER BY the project id as Python orders it (code points): `COLLATE "C"` on PostgreSQL (a
+    database's own collation may order `a-1` and `A_2` otherwise); SQLite's BINARY is that order,
+    and for a province `project_id || ''` keeps its planner on the type index (the project index
+    would fetch every fact of every project: 3.5 s → 6 s for 领导包联 on the province history)."""
+    if not is_sqlite(engine):
+        return facts.c.project_id.collate("C")
+    return facts.c.project_id + "" if province else facts.c.project_id
+
+
+def _project_facts(rows: list[tuple], as_of_us: int, visits_on: date | None) -> list[Fact]:
+    """One project's rows (FACT_COLUMNS, in log order) as its visible facts."""
+    if visits_on is None or not any(row[2] == VISIT for row in rows):
+        return visible_once(facts_of(rows), as_of_us)
+    found = facts_of([row for row in rows if row[2] != VISIT])
+    visits = [row for row in rows if row[2] == VISIT]
+    return visible_once(found + facts_of(shown_visits(visits, visits_on, withdrawn_by(found))), as_of_us)
 
 
 VISIT = "SiteVisitRecorded"

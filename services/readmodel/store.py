@@ -42,7 +42,8 @@ class ReadModel(Protocol):
         """The year's TargetSets visible as of a recorded time."""
 
     def region_facts(self, region: str, as_of_us: int, year: int) -> list[Fact]:
-        """The visible facts of the region's projects (the views' input)."""
+        """The visible facts of the region's projects, in log order (the views read them project by
+        project: services/readmodel/sql.py `region_projects`)."""
 
     def project_facts(self, project_id: str, as_of_us: int) -> list[Fact]:
         """Every fact of one project recorded by a time, retracted ones included (一项一档)."""
