@@ -61,3 +61,11 @@ def reader(ctx: click.Context, db: str | None) -> Reader:
     if note:
         click.echo(note, err=True)
     return opened
+
+
+def echo(out: str | bytes) -> None:
+    """What a command prints: text with a newline, or JSON's bytes as they are (newline included)."""
+    if isinstance(out, bytes):
+        click.echo(out, nl=False)
+    else:
+        click.echo(out)

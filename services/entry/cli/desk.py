@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from services.entry.cli.common import known_region, reader
+from services.entry.cli.common import echo, known_region, reader
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
                       help="table (people), json (the HTTP answer), csv (UTF-8 with BOM, Chinese, for Excel/WPS).")
@@ -63,7 +63,7 @@ def _desk_command(name: str, help_text: str, with_year: bool = False, with_by: b
             query = _query(region, on, period, as_of, year)
             extra = {"by": by} if with_by else {}
             store = known_region(reader(ctx, db).events, query.region)
-            click.echo(render(name, run(store, query, _lights(), **extra), fmt))
+            echo(render(name, run(store, query, _lights(), **extra), fmt))
 
         if with_year:
             command = YEAR(command)

@@ -185,7 +185,7 @@ def publish_command(ctx, region, period, as_of, level, category, publisher, fmt,
     pub = _vintage_call(lambda: publish(opened.events, opened.acceptor, region, period, as_of, level, publisher,
                                         category=category))
     if fmt == "json":
-        click.echo(render.dumps(pub.to_json()))
+        click.echo(render.json_bytes(pub.to_json()), nl=False)
     else:
         click.echo(f"published {pub.event_id}: region {pub.region} period {pub.period} as of {pub.as_of} "
                    f"sha256 {pub.content_sha256}")
@@ -203,7 +203,10 @@ def verify_command(ctx, publication, db, fmt):
     from services.query.vintages import verify
 
     result = _vintage_call(lambda: verify(reader(ctx, db).events, publication))
-    click.echo(render.dumps(result.to_json()) if fmt == "json" else verification_text(result))
+    if fmt == "json":
+        click.echo(render.json_bytes(result.to_json()), nl=False)
+    else:
+        click.echo(verification_text(result))
     ctx.exit(0 if result.identical else 1)
 
 

@@ -57,8 +57,8 @@ def _cursor(cursor: str | None) -> str | None:
 
 
 def _json(result) -> Response:
-    """The bytes `--format json` prints (render.dumps and click.echo's newline)."""
-    return Response(render.dumps(result) + "\n", media_type="application/json")
+    """The bytes `--format json` prints (render.json_bytes)."""
+    return Response(render.json_bytes(result), media_type="application/json")
 
 
 def create_app(where: Settings | EventStore | str | None = None, publish_policy: Policy | None = None) -> FastAPI:

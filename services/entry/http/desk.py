@@ -19,7 +19,7 @@ from services.entry.http import schemas
 from services.entry.http.paging import CURSOR, LIMIT, check_cursor, page
 from services.entry.http.schemas import ErrorBody
 from services.query.known import require_region
-from services.entry.render.tables import dumps
+from services.entry.render.tables import json_bytes
 from services.query import desk
 
 router = APIRouter()
@@ -125,7 +125,7 @@ def _bad(error: desk.DeskError) -> JSONResponse:
 
 
 def _json(result: dict) -> Response:
-    return Response(dumps(result) + "\n", media_type="application/json")
+    return Response(json_bytes(result), media_type="application/json")
 
 
 def _view(request: Request, run, region: str, on: str | None, period: str | None, as_of: str | None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from projections.views.lights import LIGHT_LABELS
 from services.entry.render.ledgers import LedgerTable, csv_text, ledger_table
-from services.entry.render.tables import dumps, table
+from services.entry.render.tables import json_bytes, table
 
 _LIGHTS = ("red", "yellow", "green", "none")
 
@@ -95,9 +95,10 @@ TEXT = {"starts": starts_text, "procedures": procedures_text, "procedures-weekly
         "lagging": lagging_text, "coverage": coverage_text, "funding": funding_text, "lights": board_text}
 
 
-def render(kind: str, view: dict, fmt: str) -> str:
+def render(kind: str, view: dict, fmt: str) -> str | bytes:
+    """The view as text (a table, CSV) or as the JSON's bytes (json_bytes: newline included)."""
     if fmt == "json":
-        return dumps(view)
+        return json_bytes(view)
     if fmt == "csv":
         return csv_text(ledger_table(kind, view)).rstrip("\n")
     return TEXT[kind](view)

@@ -15,7 +15,7 @@ from projections.names import FIGURE_LABELS
 LABELS = FIGURE_LABELS  # every figure's Chinese name (projections/names.py)
 
 
-from projections.report import dumps  # noqa: E402,F401  (re-exported: the CLI's JSON)
+from projections.report import dumps, json_bytes  # noqa: E402,F401  (re-exported: the CLI's JSON)
 
 
 def width(text: str) -> int:

@@ -140,11 +140,12 @@ TABLES = {"stage": stage_table, "stats-entry": entry_table, "leaders": leader_ta
           "dossier": dossier_table}
 
 
-def render(kind: str, result: dict, fmt: str) -> str:
-    from services.entry.render.tables import dumps
+def render(kind: str, result: dict, fmt: str) -> str | bytes:
+    """The view as text (a table, CSV) or as the JSON's bytes (json_bytes: newline included)."""
+    from services.entry.render.tables import json_bytes
 
     if fmt == "json":
-        return dumps(result)
+        return json_bytes(result)
     if fmt == "csv":
         from services.entry.render.ledgers import csv_text, ledger_table
 
