@@ -219,8 +219,7 @@ class _Reads:
         """The year's targets as of the query, read once; only the region's and its sub-regions' (the
         only ones a report or rank of the region can use)."""
         if year not in self._targets:
-            found = load_targets(self.store.engine, year, self.as_of_us)
-            self._targets[year] = [t for t in found if t.data["region"].startswith(self.query.region)]
+            self._targets[year] = load_targets(self.store.engine, year, self.as_of_us, region=self.query.region)
         return self._targets[year]
 
     def rank(self, figure_id: str, period: Period, by: str) -> dict:

@@ -36,7 +36,7 @@ def evaluate(store: EventStore, query: Query, before: int | None = None) -> Eval
 
 
 def _targets(store: EventStore, query: Query, before: int | None = None):
-    return load_targets(store.engine, query.period.year, to_micros(query.as_of), before)
+    return load_targets(store.engine, query.period.year, to_micros(query.as_of), before, query.region)
 
 
 def report_for(store: EventStore, query: Query, format: int = 2, before: int | None = None) -> dict:

@@ -19,7 +19,7 @@ from typing import Iterable, Iterator, Sequence
 import logging
 
 import orjson
-from sqlalchemy import Engine, and_, func, or_, select, text
+from sqlalchemy import Engine, and_, cast, func, or_, select, text
 from sqlalchemy.exc import DataError
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -254,17 +254,29 @@ def _retracted(f, as_of_us: int, before: int | None):
     return select(r.c.position).where(*conditions).exists()
 
 
-def load_targets(engine: Engine, year: int, as_of_us: int, before: int | None = None) -> list[Fact]:
+def load_targets(engine: Engine, year: int, as_of_us: int, before: int | None = None,
+                 region: str | None = None) -> list[Fact]:
     """The year's targets (TargetSet) visible as of `as_of_us`: recorded by then, not retracted by then
-    (and at log positions before `before`, when given)."""
+    (and at log positions before `before`, when given); with `region`, only those of the region and
+    its sub-regions — the only ones a report or ranking of the region reads (a province's year holds
+    ≈ 10,000 targets: a county's report spent 0.08 s reading them all)."""
     f = facts.alias("f")
     conditions = [f.c.event_type == "TargetSet", f.c.year == year, f.c.recorded_us <= as_of_us,
                   ~_retracted(f, as_of_us, before)]
     if before is not None:
         conditions.append(f.c.position < before)
+    if region:
+        conditions.append(_payload_text(engine, f.c.payload, "region").like(f"{region}%"))
     with engine.connect() as conn:
         rows = conn.execute(select(f).where(*conditions).order_by(f.c.position)).all()
     return [fact_of_row(row) for row in rows]
+
+
+def _payload_text(engine: Engine, payload, name: str):
+    """SQL: a top-level field of a fact's JSON payload as text."""
+    if is_sqlite(engine):
+        return func.json_extract(payload, f"$.{name}")
+    return cast(payload, postgresql.JSON).op("->>")(name)
 
 
 def event_ids_at(engine: Engine, positions: Sequence[int]) -> dict[int, str]:
