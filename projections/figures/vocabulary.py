@@ -179,6 +179,9 @@ class Evaluation:
         self.vis = visible(c, as_of_us, before)
         self.start, self.through = period.start.toordinal(), period.through.toordinal()
         self._kinds: dict[int, np.ndarray] = {}
+        if len(c):  # only the region's projects' rows from here on: every figure is of its projects
+            self.vis = self.vis & self.in_region[c.project]
+            self._kinds = {}
 
     # ---- helpers over visible rows ----------------------------------------------------------------
     def of(self, kind: int) -> np.ndarray:
