@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from events import limits
-from projections.facts import Fact
 from projections.standing import ByProject
 from projections.names import region_name
 from projections.periods import LOCAL, parse_as_of, parse_period

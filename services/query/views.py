@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 
 from projections.periods import LOCAL, parse_as_of, parse_day
-from projections.facts import Fact
 from projections.standing import ByProject
 from projections.views.dossier import dossier
 from projections.views.lights import Lights
