@@ -25,6 +25,7 @@ from events.registry import REGISTRY
 from projections.figures.columns import KINDS, PROJECT, Columns, FactColumns, kind_columns, labels_of
 from services.readmodel import columns as figure_index
 from services.readmodel.columns import LABELLED
+from services.readmodel.sql import payload_field
 from services.readmodel.tables import facts, facts_shadow, project_regions_shadow
 
 _FACT_COLUMNS = ", ".join(c.name for c in facts.columns)
@@ -102,11 +103,6 @@ def _in(types) -> str:
     return "(" + ", ".join(f"'{t}'" for t in sorted(types)) + ")"
 
 
-def _field(sqlite: bool, name: str) -> str:
-    """SQL: a payload field of an `events` row as text (SQLite keeps JSON numbers as numbers)."""
-    return f"json_extract(payload, '$.{name}')" if sqlite else f"(CAST(payload AS json) ->> '{name}')"
-
-
 def _when(types, value: str) -> str:
     return " ".join(f"WHEN '{t}' THEN {value}" for t in types)
 
@@ -179,8 +175,8 @@ def write_window(conn, window: Window, columns: Columns, names: figure_index.Lab
     where, params = window.where(sqlite)
     fresh = f"{where} AND NOT {stale()}"
     cursor = conn.connection.driver_connection.cursor()
-    retracts = _field(sqlite, "retracted_event_id")
-    year, month = (f"CAST({_field(sqlite, name)} AS INTEGER)" for name in ("year", "month"))
+    retracts = payload_field(sqlite, "retracted_event_id")
+    year, month = (f"CAST({payload_field(sqlite, name)} AS INTEGER)" for name in ("year", "month"))
     cursor.execute(  # readmodel.fact_row_of, in SQL
         f"INSERT INTO {facts_shadow.name} ({_FACT_COLUMNS}) SELECT position, event_id, event_type, project_id, "
         f"occurred_on, recorded_us, department, CASE event_type WHEN 'EventRetracted' THEN {retracts} END, "
@@ -188,7 +184,7 @@ def write_window(conn, window: Window, columns: Columns, names: figure_index.Lab
         f"{latest_payload_sql(sqlite)} FROM events WHERE {fresh}", params)
     added = cursor.rowcount
     cursor.execute(f"INSERT {'OR IGNORE ' if sqlite else ''}INTO {project_regions_shadow.name} (project_id, region) "
-                   f"SELECT project_id, {_field(sqlite, 'region')} FROM events "
+                   f"SELECT project_id, {payload_field(sqlite, 'region')} FROM events "
                    f"WHERE {fresh} AND event_type = 'ProjectRegistered'" + ("" if sqlite else " ON CONFLICT DO NOTHING"),
                    params)
     cursor.execute(f"SELECT position, event_id, event_type, schema_version, project_id, occurred_on, recorded_us, "

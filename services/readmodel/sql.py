@@ -19,7 +19,7 @@ from typing import Iterable, Iterator, Sequence
 import logging
 
 import orjson
-from sqlalchemy import Engine, and_, cast, func, or_, select, text
+from sqlalchemy import Engine, and_, func, literal_column, or_, select, text
 from sqlalchemy.exc import DataError
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -266,17 +266,15 @@ def load_targets(engine: Engine, year: int, as_of_us: int, before: int | None = 
     if before is not None:
         conditions.append(f.c.position < before)
     if region:
-        conditions.append(_payload_text(engine, f.c.payload, "region").like(f"{region}%"))
+        conditions.append(literal_column(payload_field(is_sqlite(engine), "region", "f.payload")).like(f"{region}%"))
     with engine.connect() as conn:
         rows = conn.execute(select(f).where(*conditions).order_by(f.c.position)).all()
     return [fact_of_row(row) for row in rows]
 
 
-def _payload_text(engine: Engine, payload, name: str):
-    """SQL: a top-level field of a fact's JSON payload as text."""
-    if is_sqlite(engine):
-        return func.json_extract(payload, f"$.{name}")
-    return cast(payload, postgresql.JSON).op("->>")(name)
+def payload_field(sqlite: bool, name: str, column: str = "payload") -> str:
+    """SQL text: a top-level field of a JSON payload column (SQLite keeps JSON numbers as numbers)."""
+    return f"json_extract({column}, '$.{name}')" if sqlite else f"(CAST({column} AS json) ->> '{name}')"
 
 
 def event_ids_at(engine: Engine, positions: Sequence[int]) -> dict[int, str]:
