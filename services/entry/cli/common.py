@@ -63,6 +63,13 @@ def reader(ctx: click.Context, db: str | None) -> Reader:
     return opened
 
 
+def echo_json(obj) -> None:
+    """`--format json`: the answer as projections.report.json_bytes gives it, written as it is."""
+    from projections.report import json_bytes
+
+    echo(json_bytes(obj))
+
+
 def echo(out: str | bytes) -> None:
     """What a command prints: text with a newline, or JSON's bytes as they are (newline included)."""
     if isinstance(out, bytes):

@@ -10,8 +10,8 @@ from typing import Callable
 
 import click
 
+from services.entry.cli.common import echo_json
 from services.entry.render import csvs
-from services.entry.render.tables import json_bytes
 
 FORMATS = ["table", "json", "csv"]
 FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
@@ -20,7 +20,7 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="ta
 
 def show(fmt: str, result, text: Callable[[], str], csv: Callable[[], bytes]) -> None:
     if fmt == "json":
-        click.echo(json_bytes(result), nl=False)
+        echo_json(result)
     elif fmt == "csv":
         click.echo(csv(), nl=False)
     else:
@@ -31,7 +31,7 @@ def show_explain(store, fmt: str, result: dict) -> None:
     """explain: the table and the CSV show each event's type, date and department beside its id
     (looked up read-only in the log)."""
     if fmt == "json":
-        click.echo(json_bytes(result), nl=False)
+        echo_json(result)
         return
     summaries = store.summaries(csvs.event_ids_of(result))
     if fmt == "csv":

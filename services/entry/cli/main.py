@@ -13,8 +13,8 @@ import click
 
 from services.entry.cli import bus, desk, views
 from services.entry.cli import bulletin, exports  # 通报 (bulletin); --format csv for report, rank, explain, revisions
-from services.entry.cli.common import (CATEGORIES, CATEGORY_HELP, DB_HELP, Projfacts, db_option, known_region, reader,
-                                      writer)
+from services.entry.cli.common import (CATEGORIES, CATEGORY_HELP, DB_HELP, Projfacts, db_option, echo_json,
+                                      known_region, reader, writer)
 from services.log.engine import describe
 
 @click.group(cls=Projfacts)
@@ -178,14 +178,13 @@ def _vintage_call(call):
 def publish_command(ctx, region, period, as_of, level, category, publisher, fmt, db):
     """Record a report as published (a vintage): its as-of time and the SHA-256 of its JSON, in the log.
     (A department's events go onto the bus with `projfacts submit FILE`.)"""
-    from services.entry.render import tables as render
     from services.query.vintages import publish
 
     opened = writer(ctx, db)
     pub = _vintage_call(lambda: publish(opened.events, opened.acceptor, region, period, as_of, level, publisher,
                                         category=category))
     if fmt == "json":
-        click.echo(render.json_bytes(pub.to_json()), nl=False)
+        echo_json(pub.to_json())
     else:
         click.echo(f"published {pub.event_id}: region {pub.region} period {pub.period} as of {pub.as_of} "
                    f"sha256 {pub.content_sha256}")
@@ -198,13 +197,12 @@ def publish_command(ctx, region, period, as_of, level, category, publisher, fmt,
 @click.pass_context
 def verify_command(ctx, publication, db, fmt):
     """Recompute a published report (ReportPublished event id) as of its time; exit 1 when it differs."""
-    from services.entry.render import tables as render
     from services.entry.render.vintages import verification_text
     from services.query.vintages import verify
 
     result = _vintage_call(lambda: verify(reader(ctx, db).events, publication))
     if fmt == "json":
-        click.echo(render.json_bytes(result.to_json()), nl=False)
+        echo_json(result.to_json())
     else:
         click.echo(verification_text(result))
     ctx.exit(0 if result.identical else 1)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from services.entry.cli.common import echo, known_region, reader, writer
+from services.entry.cli.common import echo, echo_json, known_region, reader, writer
 from services.log.engine import describe
 
 VIEW_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
@@ -144,10 +144,10 @@ def token_create(ctx, department, territory, label, db):
 
 def _show_tokens(rows: list[dict], fmt: str, keys: list[str]) -> None:
     """Tokens as JSON or a table of `keys` (never the token itself: only its hash is stored)."""
-    from services.entry.render.tables import json_bytes, table
+    from services.entry.render.tables import table
 
     if fmt == "json":
-        click.echo(json_bytes(rows), nl=False)
+        echo_json(rows)
         return
     click.echo(table(keys, [[r[k] or "" for k in keys] for r in rows]))
 
@@ -240,11 +240,11 @@ def audit_command(ctx, db, limit, fmt):
     """Refused requests over HTTP, newest first: who, what, why — writes (department tokens) and reads
     (reader tokens, `request` the refused method, path and query)."""
     from services.ingest.tokens import refusals
-    from services.entry.render.tables import json_bytes, table
+    from services.entry.render.tables import table
 
     rows = refusals(reader(ctx, db).events, limit)
     if fmt == "json":
-        click.echo(json_bytes(rows), nl=False)
+        echo_json(rows)
         return
     keys = ["at", "status", "department", "role", "token_id", "request", "event_id", "event_type", "project_id",
             "field", "reason"]
@@ -258,12 +258,12 @@ def audit_command(ctx, db, limit, fmt):
 def parked_command(ctx, db, fmt):
     """Facts the log holds that could not be projected, with why (the read model goes on without
     them; fix the cause, then `projfacts replay`). Exit 1 when there are any."""
-    from services.entry.render.tables import json_bytes, table
+    from services.entry.render.tables import table
     from services.readmodel.sql import parked
 
     rows = parked(reader(ctx, db).events.engine)
     if fmt == "json":
-        click.echo(json_bytes(rows), nl=False)
+        echo_json(rows)
     else:
         keys = ["position", "event_id", "event_type", "project_id", "parked_at", "reason"]
         click.echo(table(keys, [[str(r[k] if r[k] is not None else "") for k in keys] for r in rows])
