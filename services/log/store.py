@@ -23,6 +23,7 @@ from events.errors import EventError
 from projections.periods import to_micros  # noqa: F401  (the log's ordering key of recorded_at)
 from services.log import migrate
 from services.log.engine import is_sqlite, make_engine
+from services.log.heads import ProjectHeads
 from services.log.tables import events as events_table
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -216,6 +217,7 @@ class EventStore:
     def __init__(self, url_or_engine: str | Engine | None = None, *, migrate_schema: bool = True):
         self.engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
         self.migrated = migrate.upgrade(self.engine) if migrate_schema else False  # whether this opening did
+        self._heads = ProjectHeads()
 
     @classmethod
     def reader(cls, url: str | None = None) -> "EventStore":
@@ -311,8 +313,13 @@ class EventStore:
         return kept
 
     def _insert(self, conn, batch, chosen: list[int], keep_recorded_at, result) -> None:
-        position = conn.execute(select(func.coalesce(func.max(events_table.c.position), 0))).scalar_one()
-        seqs = self._project_heads(conn, {batch[i][_PROJECT] for i in chosen} - {None})
+        last = conn.execute(select(events_table.c.position, events_table.c.event_id)
+                            .order_by(events_table.c.position.desc()).limit(1)).first()
+        position = last[0] if last is not None else 0
+        seqs, missing = self._heads.known(None if last is None else tuple(last),
+                                          {batch[i][_PROJECT] for i in chosen} - {None})
+        if missing:
+            seqs.update(self._project_heads(conn, missing))
         stamp = now_local()
         stamp_text, stamp_us = stamp.isoformat(), to_micros(stamp)
         rows = []
@@ -332,6 +339,7 @@ class EventStore:
             positions[index] = position
             recorded_ats[index] = recorded
         self._write_rows(conn, rows)
+        self._heads.wrote((position, rows[-1][1]), seqs)
 
     def _write_rows(self, conn, rows: list[tuple]) -> None:
         """The bulk insert, on the driver, inside this transaction: executemany on SQLite,

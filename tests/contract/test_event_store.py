@@ -87,6 +87,31 @@ def test_positions_are_gap_free_in_commit_order_across_appends(store):
     assert store.head() == 8 and store.count() == 8
 
 
+def test_project_sequence_continues_after_another_writer_and_after_a_rollback(store, store_url):
+    """The writer remembers the heads it wrote (services/log/heads.py): a row appended by another
+    writer, or its own transaction rolled back after numbering, must make it ask the log again."""
+    store.append(parsed(event(project_id=PROJECT)))
+    other = EventStore(store_url)
+    try:
+        other.append(parsed(event("ConstructionStarted", project_id=PROJECT), event("AgreementSigned", project_id=OTHER)))
+    finally:
+        other.engine.dispose()
+    store.append(parsed(event("InvestmentReported", project_id=PROJECT), event("ProjectLanded", project_id=OTHER)))
+
+    remember = store._heads.wrote
+
+    def numbered_then_failed(last, seqs):
+        remember(last, seqs)
+        raise RuntimeError("the transaction fails after numbering")
+    store._heads.wrote = numbered_then_failed
+    with pytest.raises(RuntimeError):
+        store.append(parsed(event("ProjectCompleted", project_id=PROJECT)))
+    store._heads.wrote = remember
+    store.append(parsed(event("ProjectCompleted", project_id=PROJECT), event("ProjectLanded", project_id="p-new")))
+    seqs = [(s.project_id, s.project_seq) for s in store.read()]
+    assert seqs == [(PROJECT, 1), (PROJECT, 2), (OTHER, 1), (PROJECT, 3), (OTHER, 2), (PROJECT, 4), ("p-new", 1)]
+
+
 def test_project_sequence_counts_per_project_and_is_none_for_targets(store):
     store.append(parsed(event(project_id=PROJECT), event("TargetSet"), event("AgreementSigned", project_id=OTHER)))
     store.append(parsed(event("ConstructionStarted", project_id=PROJECT), event("TargetSet", year=2026)))
