@@ -23,7 +23,7 @@ from events.errors import EventError
 from projections.periods import to_micros  # noqa: F401  (the log's ordering key of recorded_at)
 from services.log import migrate
 from services.log.engine import is_sqlite, make_engine
-from services.log.heads import ProjectHeads
+from services.log.memory import WriterMemory
 from services.log.tables import events as events_table
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -217,7 +217,7 @@ class EventStore:
     def __init__(self, url_or_engine: str | Engine | None = None, *, migrate_schema: bool = True):
         self.engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
         self.migrated = migrate.upgrade(self.engine) if migrate_schema else False  # whether this opening did
-        self._heads = ProjectHeads()
+        self._memory = WriterMemory()  # of its own appends, kept while the log's last row is its own
 
     @classmethod
     def reader(cls, url: str | None = None) -> "EventStore":
@@ -242,10 +242,13 @@ class EventStore:
         chosen = self._unique_in_batch(batch, result)
         with self._writer() as conn:
             self._lock(conn)
+            last = conn.execute(select(events_table.c.position, events_table.c.event_id)
+                                .order_by(events_table.c.position.desc()).limit(1)).first()
+            self._memory.begin(None if last is None else tuple(last))
             chosen = self._new_to_the_log(conn, batch, chosen, result)
             chosen = self._valid_retractions(conn, batch, chosen, result)
             if chosen:
-                self._insert(conn, batch, chosen, keep_recorded_at, result)
+                self._insert(conn, batch, chosen, 0 if last is None else last[0], keep_recorded_at, result)
         return result
 
     @staticmethod
@@ -267,7 +270,8 @@ class EventStore:
         return list(seen.values())
 
     def _new_to_the_log(self, conn, batch, chosen: list[int], result) -> list[int]:
-        known = self._hashes_of(conn, [batch[i][_ID] for i in chosen])
+        asked = self._memory.maybe_logged([batch[i][_ID] for i in chosen])
+        known = self._hashes_of(conn, asked) if asked else {}
         if not known:
             return chosen
         fresh = []
@@ -312,12 +316,9 @@ class EventStore:
             kept.append(i)
         return kept
 
-    def _insert(self, conn, batch, chosen: list[int], keep_recorded_at, result) -> None:
-        last = conn.execute(select(events_table.c.position, events_table.c.event_id)
-                            .order_by(events_table.c.position.desc()).limit(1)).first()
-        position = last[0] if last is not None else 0
-        seqs, missing = self._heads.known(None if last is None else tuple(last),
-                                          {batch[i][_PROJECT] for i in chosen} - {None})
+    def _insert(self, conn, batch, chosen: list[int], position: int, keep_recorded_at, result) -> None:
+        """Append the `chosen` rows of `batch` after the log's last `position`."""
+        seqs, missing = self._memory.heads({batch[i][_PROJECT] for i in chosen} - {None})
         if missing:
             seqs.update(self._project_heads(conn, missing))
         stamp = now_local()
@@ -339,7 +340,7 @@ class EventStore:
             positions[index] = position
             recorded_ats[index] = recorded
         self._write_rows(conn, rows)
-        self._heads.wrote((position, rows[-1][1]), seqs)
+        self._memory.wrote((position, rows[-1][1]), seqs, (row[1] for row in rows))
 
     def _write_rows(self, conn, rows: list[tuple]) -> None:
         """The bulk insert, on the driver, inside this transaction: executemany on SQLite,

@@ -88,7 +88,7 @@ def test_positions_are_gap_free_in_commit_order_across_appends(store):
 
 
 def test_project_sequence_continues_after_another_writer_and_after_a_rollback(store, store_url):
-    """The writer remembers the heads it wrote (services/log/heads.py): a row appended by another
+    """The writer remembers the heads it wrote (services/log/memory.py): a row appended by another
     writer, or its own transaction rolled back after numbering, must make it ask the log again."""
     store.append(parsed(event(project_id=PROJECT)))
     other = EventStore(store_url)
@@ -98,18 +98,36 @@ def test_project_sequence_continues_after_another_writer_and_after_a_rollback(st
         other.engine.dispose()
     store.append(parsed(event("InvestmentReported", project_id=PROJECT), event("ProjectLanded", project_id=OTHER)))
 
-    remember = store._heads.wrote
+    remember = store._memory.wrote
 
-    def numbered_then_failed(last, seqs):
-        remember(last, seqs)
+    def numbered_then_failed(*args):
+        remember(*args)
         raise RuntimeError("the transaction fails after numbering")
-    store._heads.wrote = numbered_then_failed
+    store._memory.wrote = numbered_then_failed
+    failed = event("ProjectCompleted", project_id=PROJECT)
     with pytest.raises(RuntimeError):
-        store.append(parsed(event("ProjectCompleted", project_id=PROJECT)))
-    store._heads.wrote = remember
-    store.append(parsed(event("ProjectCompleted", project_id=PROJECT), event("ProjectLanded", project_id="p-new")))
+        store.append(parsed(failed))
+    store._memory.wrote = remember
+    store.append(parsed(failed, event("ProjectLanded", project_id="p-new")))
     seqs = [(s.project_id, s.project_seq) for s in store.read()]
     assert seqs == [(PROJECT, 1), (PROJECT, 2), (OTHER, 1), (PROJECT, 3), (OTHER, 2), (PROJECT, 4), ("p-new", 1)]
+
+
+def test_duplicates_are_told_whoever_wrote_the_first_copy(store, store_url):
+    """The writer remembers the ids it wrote on a log it saw empty: its own earlier events, and those
+    another writer appended in between, are still told duplicate (same content) or refused."""
+    mine, theirs = event(project_id=PROJECT), event("AgreementSigned", project_id=OTHER)
+    assert store.append(parsed(mine)).outcomes == [APPENDED]
+    assert store.append(parsed(mine)).outcomes == [DUPLICATE]
+    other = EventStore(store_url)
+    try:
+        assert other.append(parsed(theirs, mine)).outcomes == [APPENDED, DUPLICATE]
+    finally:
+        other.engine.dispose()
+    changed = {**theirs, "payload": {**theirs["payload"], "agreed_investment": "1.00"}}
+    result = store.append(parsed(theirs, changed, event("ProjectLanded", project_id=OTHER)))
+    assert result.outcomes == [DUPLICATE, REJECTED, APPENDED]
+    assert store.count() == 3
 
 
 def test_project_sequence_counts_per_project_and_is_none_for_targets(store):
