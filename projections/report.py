@@ -104,14 +104,28 @@ def target_for(regional: Iterable[Fact], query: Query, figure_id: str, *, region
     if query.level is not None or query.category is not None:
         return None
     region = region or query.region
-    through = query.period.through
-    matching = [f for f in regional if f.event_type == "TargetSet" and f.data["region"] == region
-                and f.data["year"] == query.period.year and f.data["figure"] == figure_id
-                and MILESTONE_MONTHS[f.data["by"]] == through.month and f.data.get("township") == township]
+    matching = [f for f in regional if _is_milestone_target(f, query, figure_id) and f.data["region"] == region
+                and f.data.get("township") == township]
     if not matching:
         return None
     chosen = max(matching, key=(lambda f: f.version_order) if format == 1 else (lambda f: f.order))
     return Decimal(chosen.data["target"])
+
+
+def _is_milestone_target(fact: Fact, query: Query, figure_id: str) -> bool:
+    """A TargetSet of `figure_id` for the query's year, due at the milestone its period ends on."""
+    return (fact.event_type == "TargetSet" and fact.data["year"] == query.period.year
+            and fact.data["figure"] == figure_id and MILESTONE_MONTHS[fact.data["by"]] == query.period.through.month)
+
+
+def _targets_by_region(regional: Iterable[Fact], query: Query, figure_id: str) -> dict[str, list[Fact]]:
+    """The targets `target_for` may choose from for `figure_id`, by region: a ranking looks up each
+    of its rows' regions (a province's year holds ~10,000 targets, its ranking 117 counties)."""
+    found: dict[str, list[Fact]] = {}
+    for fact in regional:
+        if _is_milestone_target(fact, query, figure_id):
+            found.setdefault(fact.data["region"], []).append(fact)
+    return found
 
 
 def with_target(entry: dict, totals: Totals, target: Decimal | None, format: int = LATEST_FORMAT) -> dict:
@@ -152,7 +166,7 @@ def rank_json(evaluation: Evaluation, regional: Iterable[Fact], query: Query, fi
     region, best value first with standard competition ranking (equal values share a rank: 1, 1, 3);
     rows without a value last, unranked. Each row with its own target and `behind`."""
     check_rank(figure_id, by)
-    regional = list(regional)
+    targets = _targets_by_region(regional, query, figure_id)
     counties = evaluation.region_code.astype(np.int64)
     if by == "county":
         group = counties
@@ -165,8 +179,7 @@ def rank_json(evaluation: Evaluation, regional: Iterable[Fact], query: Query, fi
     for key, found in group_totals(evaluation, figure_id, group, keys).items():
         county = f"{key >> 32:06d}" if by == "township" else f"{key:06d}"
         township = township_name(key & ((1 << 32) - 1)) if by == "township" else None
-        target = target_for(regional, query, figure_id, region=county, township=township) \
-            if by == "township" else target_for(regional, query, figure_id, region=county)
+        target = target_for(targets.get(county, ()), query, figure_id, region=county, township=township)
         row = {"rank": None, "region": county, "region_name": region_name(county), "township": township,
                **{k: v for k, v in figure_json(found).items() if k != "kind"}, "target": None, "behind": None}
         with_target(row, found, target)
