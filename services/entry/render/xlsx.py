@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Mapping, Sequence
 
@@ -65,6 +66,7 @@ _PERCENT = re.compile(r"^\s*(-?[0-9][0-9,]*(?:\.[0-9]+)?)\s*%\s*$")
 _COUNT = re.compile(r"^\s*(-?[0-9][0-9,]*)\s*[个项家次]\s*$")
 _MULTIPLE = re.compile(r"^\s*(-?[0-9][0-9,]*(?:\.[0-9]+)?)\s*倍\s*$")
 _PLAIN = re.compile(r"^\s*(-?[0-9][0-9,]*(?:\.[0-9]+)?)\s*$")
+_NUMBER_START = frozenset("-0123456789")  # what every pattern's `^\s*-?[0-9]` starts with, spaces aside
 _PATTERNS = (("wan", _WAN), ("yi", _YI), ("percent", _PERCENT), ("count", _COUNT), ("multiple", _MULTIPLE))
 
 
@@ -90,6 +92,9 @@ def number_of(value: Any, kind: str | None = None) -> tuple[Decimal | int | None
     if isinstance(value, (Decimal, float)):
         return Decimal(str(value)), kind or "decimal"
     if not isinstance(value, str):
+        return None, None
+    stripped = value.lstrip()
+    if not stripped or stripped[0] not in _NUMBER_START:  # every pattern begins so: most texts end here
         return None, None
     for found_kind, pattern in _PATTERNS:
         match = pattern.match(value)
@@ -124,6 +129,13 @@ def light_of(value: Any) -> str | None:
 # ---- widths -----------------------------------------------------------------------------------------
 def display_width(text: str) -> int:
     """Columns a text takes: CJK (wide and full-width) characters count two."""
+    if text.isascii():  # numbers, codes, dates: most cells of a 台账
+        return len(text)
+    return _wide_width(text)
+
+
+@lru_cache(maxsize=65_536)
+def _wide_width(text: str) -> int:  # names and stages repeat down a column
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -179,6 +191,7 @@ class Styles:
 
     def __post_init__(self):
         self._cache: dict[tuple, Any] = {}
+        self._cells: dict[tuple, Any] = {}  # `cell`'s arguments → its format (asked for every cell)
 
     def get(self, **props):
         key = tuple(sorted(props.items()))
@@ -205,6 +218,13 @@ class Styles:
 
     def cell(self, kind: str | None = None, *, bold: bool = False, fill: str | None = None,
              align: str | None = None, wrap: bool = False, indent: int = 0):
+        key = (kind, bold, fill, align, wrap, indent)
+        found = self._cells.get(key)
+        if found is None:
+            found = self._cells[key] = self._cell(*key)
+        return found
+
+    def _cell(self, kind: str | None, bold: bool, fill: str | None, align: str | None, wrap: bool, indent: int):
         props: dict[str, Any] = {"border": 1}
         if kind is not None and kind != TEXT:
             props["num_format"] = excel_format(kind)
