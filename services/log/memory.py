@@ -22,7 +22,7 @@ from typing import Iterable, Sequence
 LastRow = tuple[int, str] | None  # (position, event_id) of the log's last row; None: the log is empty
 
 MAX_PROJECTS = 200_000  # beyond this many projects the heads are dropped and begun anew
-MAX_IDS = 2_000_000  # beyond this many event ids (~100 MB of hashes) ids are asked of the log again
+MAX_IDS = 2_000_000  # beyond this many event ids (~130 MB of hashes, measured) ids are asked of the log again
 
 
 class WriterMemory:
