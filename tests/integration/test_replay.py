@@ -374,3 +374,17 @@ def test_the_shadow_is_analysed_while_it_is_loaded(pg_url):
     # again as the log passes 2000 and 4000, not at 3000 (seen after each window)
     assert seen[1] > seen[0] and seen[2] == seen[1] and seen[3] > seen[2]
     store.engine.dispose()
+
+
+def test_reads_go_through_a_memory_map_and_writes_do_not(sqlite_url):
+    """services/log/engine.py: a read-only store maps the file (a province's view reads ~1 GB of
+    facts: pages as memory, not one `pread` each); a writer keeps SQLite's own reads."""
+    EventStore(sqlite_url).engine.dispose()  # the store's file, migrated
+    reader = EventStore.reader(sqlite_url)
+    writer = EventStore(sqlite_url)
+    with reader.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() > 2**30
+    with writer.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 0
+    reader.engine.dispose()
+    writer.engine.dispose()
