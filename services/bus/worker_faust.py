@@ -4,10 +4,11 @@
 faust commits offsets to the broker itself (at_least_once; its exactly-once mode needs Kafka
 transactions, which tansu cannot do: BROKER.md). Its consumer is told to resume from the offsets
 stored in the read model instead: `seek_to_committed`, which faust calls after each rebalance,
-seeks every facts partition to its stored offset. faust's per-message machinery (a few event-loop
-tasks per record) caps an *empty* agent near 7k records/s on this 2-core machine, and this one
-projects 3.5k–6.5k/s: below half the raw consume rate. The `batch` engine does the same work
-without that machinery and is the default (bench/RESULTS_KAFKA.md).
+seeks every facts partition to its stored offset. faust's per-message machinery (per record ~4 new
+event-loop tasks and ~11 callbacks before `take_events` sees it) caps this engine near 7.6k
+records/s with a projector that does nothing, against ~91k/s for the `batch` engine on the same
+records (bench/bench_faust.py), and it projects 3.5k–6.5k/s: below half the raw consume rate. The
+`batch` engine does the same work without that machinery and is the default (bench/RESULTS_KAFKA.md).
 """
 from __future__ import annotations
 
