@@ -404,6 +404,11 @@ class EventStore:
         with self.engine.connect() as conn:
             return conn.execute(select(func.coalesce(func.max(events_table.c.position), 0))).scalar_one()
 
+    def latest_recorded_us(self) -> int | None:
+        """The greatest recorded time the log holds (µs; None when empty): by its index, one probe."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(events_table.c.recorded_us))).scalar_one()
+
     def count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(events_table)).scalar_one()

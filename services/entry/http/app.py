@@ -79,8 +79,9 @@ def create_app(where: Settings | EventStore | str | None = None, publish_policy:
                   description="Major-project facts (重大项目建设): figures, views and departmental ingest, "
                               "each as of any recorded time.")
     app.state.store, app.state.writer, app.state.reader = store, writer, reader
-    # whole answers kept for paging, while the read model holds the same facts (answers.py)
-    app.state.answers = answers = Answers(reader.held)
+    # whole answers kept, while the read model holds the same facts: for paging through one as-of
+    # time, and one for every time after the log's latest (now, the dashboard's default): answers.py
+    app.state.answers = answers = Answers(reader.held, store.latest_recorded_us)
     access.install(app, writer.events)  # one error body for every error; in-route refusals audited
     app.include_router(access.router)  # /login, /logout: the dashboard's session
     app.include_router(dashboard.router)  # 驾驶舱 at /, vendored static files, /docs and /redoc

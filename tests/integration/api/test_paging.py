@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -131,10 +132,10 @@ def test_page_is_pure_and_leaves_its_input_alone():
 
 def test_the_pages_of_one_snapshot_are_computed_once_until_the_read_model_grows(county, tmp_path, monkeypatch):
     """Paging through one snapshot (the first page's `as_of` passed along) folds the view once: the
-    next pages come from the kept answer (services/entry/http/answers.py). Without `as_of` every
-    request is as of its own now and is computed again; once the read model holds a new fact — here
-    one recorded before that `as_of`, as a history import keeps it — the answer is computed again
-    and shows it."""
+    next pages come from the kept answer (services/entry/http/answers.py). Without `as_of` (now, after
+    everything the log records) the pages share one complete answer, restamped with each request's
+    own now; once the read model holds a new fact — here one recorded before that `as_of`, as a
+    history import keeps it — the answer is computed again and shows it."""
     import shutil
 
     from helpers import append_history, event, writer_for
@@ -160,9 +161,12 @@ def test_the_pages_of_one_snapshot_are_computed_once_until_the_read_model_grows(
         client.get("/v1/desk/starts", params={**params, "cursor": "7"})
         assert calls == ["stage_for", "starts_for"]
         assert second["page"]["cursor"] == "7" and second["projects"] != first["projects"]
-        client.get("/v1/stages", params={"region": "140522", "on": "2024-09-30", "limit": 7})
-        client.get("/v1/stages", params={"region": "140522", "on": "2024-09-30", "limit": 7, "cursor": "7"})
-        assert calls == ["stage_for", "starts_for", "stage_for", "stage_for"]  # as of now: each computed
+        now = client.get("/v1/stages", params={"region": "140522", "on": "2024-09-30", "limit": 7}).json()
+        now_next = client.get("/v1/stages", params={"region": "140522", "on": "2024-09-30", "limit": 7,
+                                                     "cursor": "7"}).json()
+        assert calls == ["stage_for", "starts_for", "stage_for"]  # as of now: one complete answer
+        assert datetime.fromisoformat(now["as_of"]) < datetime.fromisoformat(now_next["as_of"])  # its own now
+        assert now_next["projects"] != now["projects"]
 
         project = "2409-140522-04-01-777777"
         written = writer_for(url)
@@ -172,7 +176,26 @@ def test_the_pages_of_one_snapshot_are_computed_once_until_the_read_model_grows(
         finally:
             written.close()
         again = client.get("/v1/stages", params=params).json()
-        assert calls[-1] == "stage_for" and len(calls) == 5
+        assert calls[-1] == "stage_for" and len(calls) == 4
         assert again["page"]["total"] == first["page"]["total"] + 1
         whole = client.get("/v1/stages", params={**params, "limit": 5000}).json()
         assert project in {p["project_id"] for p in whole["projects"]}
+
+
+def test_a_kept_answer_as_of_now_is_the_one_computed_afresh(county):
+    """As of now (no `as_of`), a kept complete answer, restamped, is byte for byte what a server that
+    keeps nothing computes — but for the `as_of` it names, the request's own. (The second server
+    computes later than the first: a field that depended on the clock would differ.)"""
+    def without_as_of(body: dict) -> dict:
+        return {k: v for k, v in body.items() if k != "as_of"}
+
+    with serving(county) as first, serving(county) as fresh:
+        for path, params, _ in PAGED:
+            now = {k: v for k, v in params.items() if k != "as_of"}
+            computed = first.get(path, params=now)
+            kept = first.get(path, params=now)
+            again = fresh.get(path, params=now)
+            assert computed.status_code == kept.status_code == again.status_code == 200, path
+            assert without_as_of(kept.json()) == without_as_of(again.json()) == without_as_of(computed.json()), path
+            if "as_of" in computed.json():  # every view names it (an explanation does not)
+                assert kept.json()["as_of"] != computed.json()["as_of"], path
