@@ -199,3 +199,30 @@ def test_a_kept_answer_as_of_now_is_the_one_computed_afresh(county):
             assert without_as_of(kept.json()) == without_as_of(again.json()) == without_as_of(computed.json()), path
             if "as_of" in computed.json():  # every view names it (an explanation does not)
                 assert kept.json()["as_of"] != computed.json()["as_of"], path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_ledger_after_the_latest_fact_is_folded_once_and_is_the_file_computed_afresh(county, monkeypatch,
+                                                                                        suffix):
+    """台账 downloads share the views' kept answers: two as-of times after everything the log records
+    (the demo's latest is 2025-02-16) fold the region once; the second file, from the kept answer
+    restamped, is byte for byte the one a server that keeps nothing writes for that time."""
+    from services.query import desk
+
+    calls = []
+    original = desk.ledger_view
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return original(*args, **kwargs)
+    monkeypatch.setattr(desk, "ledger_view", counted)
+    path = f"/v1/ledgers/starts{suffix}"
+    params = {"region": "140522", "period": "2024Q4"}
+    with serving(county) as first, serving(county) as fresh:
+        earlier = first.get(path, params={**params, "as_of": "2025-03-01"})
+        kept = first.get(path, params={**params, "as_of": "2025-04-01"})
+        assert calls == ["starts"]
+        again = fresh.get(path, params={**params, "as_of": "2025-04-01"})
+        assert calls == ["starts", "starts"]
+    assert earlier.status_code == kept.status_code == again.status_code == 200
+    assert kept.content == again.content
