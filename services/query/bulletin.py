@@ -36,8 +36,8 @@ Choices the contract leaves open, made once here:
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from decimal import Decimal
 
 from projections.figures import FIGURES
@@ -188,6 +188,11 @@ class Bulletin:
 
     def figure(self, figure_id: str) -> dict:
         return self.report["figures"][figure_id]
+
+    def restamped(self, as_of: datetime) -> "Bulletin":
+        """The same bulletin as of another time at which the same facts are visible (answers kept by
+        the HTTP layer): only the as-of time it names changes."""
+        return replace(self, query=replace(self.query, as_of=as_of), report={**self.report, "as_of": as_of.isoformat()})
 
 
 # ---- building it -------------------------------------------------------------------------------------

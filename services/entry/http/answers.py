@@ -17,7 +17,8 @@ Two kinds of answer are kept:
 
 The thresholds (`lights.toml`) in force are part of the key, and at most KEEP answers are kept, the
 least recently used going first (a province's answer is tens of MB). An answer is shared between
-requests: paging copies what it cuts, restamping copies the top level, nothing changes it.
+requests: paging copies what it cuts, restamping copies the top level, nothing changes it. The
+通报 is kept the same way (its data, each file rendered from it: `Bulletin.restamped`).
 """
 from __future__ import annotations
 
@@ -47,6 +48,14 @@ def split_as_of(key: tuple) -> tuple[tuple, datetime | None]:
     return tuple(general), (found.pop() if len(found) == 1 else None)
 
 
+def restamp(found, when: datetime):
+    """The kept answer naming `when` as its as-of time: an object that knows how (`restamped`, the
+    bulletin), or a view's JSON, which names it at its top level (an explanation names none)."""
+    if hasattr(found, "restamped"):
+        return found.restamped(when)
+    return {**found, "as_of": when.isoformat()} if "as_of" in found else found
+
+
 class Answers:
     def __init__(self, version: Callable[[], int], latest: Callable[[], int | None] | None = None,
                  keep: int = KEEP):
@@ -56,7 +65,7 @@ class Answers:
         self._kept: OrderedDict[tuple, dict] = OrderedDict()
         self._lock = threading.Lock()
 
-    def answer(self, name: str, as_of: str | None, key: tuple, compute: Callable[[], dict]) -> dict:
+    def answer(self, name: str, as_of: str | None, key: tuple, compute: Callable[[], dict]):
         """compute(), or the answer kept for the same view, arguments and read model."""
         general, when = split_as_of(key)
         if self.latest is not None and when is not None:
@@ -79,7 +88,7 @@ class Answers:
             if self.version() != version:  # facts were added while it was computed: not this version's
                 return found
             self._keep(full, found)
-        return {**found, "as_of": when.isoformat()} if "as_of" in found else found
+        return restamp(found, when)
 
     def _kept_or(self, full: tuple, compute: Callable[[], dict]) -> dict:
         with self._lock:

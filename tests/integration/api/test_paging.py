@@ -226,3 +226,32 @@ def test_a_ledger_after_the_latest_fact_is_folded_once_and_is_the_file_computed_
         assert calls == ["starts", "starts"]
     assert earlier.status_code == kept.status_code == again.status_code == 200
     assert kept.content == again.content
+
+
+def test_the_bulletin_after_the_latest_fact_is_built_once_for_its_three_files(county, monkeypatch):
+    """通报 downloads keep their data as the views do (Bulletin.restamped): its .md, .html and .xlsx
+    at two as-of times after everything the log records build it once, and each file is byte for
+    byte what a server that keeps nothing writes for that time — the as-of time it names included."""
+    from services.query import bulletin
+
+    calls = []
+    original = bulletin.build
+
+    def counted(*args, **kwargs):
+        calls.append(args[1].period.label)
+        return original(*args, **kwargs)
+    monkeypatch.setattr(bulletin, "build", counted)
+    params = {"region": "140522", "period": "2024-12"}
+    with serving(county) as first, serving(county) as fresh:
+        files = {}
+        for suffix, as_of in (("md", "2025-03-01"), ("html", "2025-04-01"), ("xlsx", "2025-04-01"),
+                              ("md", "2025-04-01")):
+            response = first.get(f"/v1/bulletin.{suffix}", params={**params, "as_of": as_of})
+            assert response.status_code == 200, response.text
+            files[suffix, as_of] = response.content
+        assert calls == ["2024-12"]
+        for suffix in ("md", "html", "xlsx"):  # built once there too, as of 2025-04-01 itself
+            again = fresh.get(f"/v1/bulletin.{suffix}", params={**params, "as_of": "2025-04-01"})
+            assert again.content == files[suffix, "2025-04-01"], suffix
+        assert calls == ["2024-12", "2024-12"]
+    assert files["md", "2025-03-01"] != files["md", "2025-04-01"]  # each names its own as-of time
