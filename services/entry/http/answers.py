@@ -26,12 +26,13 @@ import dataclasses
 import threading
 from collections import OrderedDict
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 from services.log.store import to_micros
 from services.query.lights import load_lights
 
 KEEP = 4
+Answer = Any  # a view's JSON (dict), or an object that restamps itself (the bulletin)
 
 
 def split_as_of(key: tuple) -> tuple[tuple, datetime | None]:
@@ -48,7 +49,7 @@ def split_as_of(key: tuple) -> tuple[tuple, datetime | None]:
     return tuple(general), (found.pop() if len(found) == 1 else None)
 
 
-def restamp(found, when: datetime):
+def restamp(found: Answer, when: datetime) -> Answer:
     """The kept answer naming `when` as its as-of time: an object that knows how (`restamped`, the
     bulletin), or a view's JSON, which names it at its top level (an explanation names none)."""
     if hasattr(found, "restamped"):
@@ -62,10 +63,10 @@ class Answers:
         """`version`: the read model's count of facts; `latest`: the greatest recorded time (µs) the
         log holds (None when empty); without it only answers to an explicit `as_of` are kept."""
         self.version, self.latest, self.keep = version, latest, keep
-        self._kept: OrderedDict[tuple, dict] = OrderedDict()
+        self._kept: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
-    def answer(self, name: str, as_of: str | None, key: tuple, compute: Callable[[], dict]):
+    def answer(self, name: str, as_of: str | None, key: tuple, compute: Callable[[], Answer]) -> Answer:
         """compute(), or the answer kept for the same view, arguments and read model."""
         general, when = split_as_of(key)
         if self.latest is not None and when is not None:
@@ -76,13 +77,10 @@ class Answers:
             return compute()
         return self._kept_or(("at", name, repr(key), repr(load_lights()), self.version()), compute)
 
-    def _complete(self, name: str, general: tuple, when: datetime, compute: Callable[[], dict]) -> dict:
+    def _complete(self, name: str, general: tuple, when: datetime, compute: Callable[[], Answer]) -> Answer:
         version = self.version()
         full = ("complete", name, repr(general), repr(load_lights()), version)
-        with self._lock:
-            found = self._kept.get(full)
-            if found is not None:
-                self._kept.move_to_end(full)
+        found = self._found(full)
         if found is None:
             found = compute()
             if self.version() != version:  # facts were added while it was computed: not this version's
@@ -90,17 +88,22 @@ class Answers:
             self._keep(full, found)
         return restamp(found, when)
 
-    def _kept_or(self, full: tuple, compute: Callable[[], dict]) -> dict:
+    def _kept_or(self, full: tuple, compute: Callable[[], Answer]) -> Answer:
+        found = self._found(full)
+        if found is None:
+            found = compute()
+            self._keep(full, found)
+        return found
+
+    def _found(self, full: tuple) -> Answer | None:
+        """The answer kept under `full`, now the most recently used; None when there is none."""
         with self._lock:
             found = self._kept.get(full)
             if found is not None:
                 self._kept.move_to_end(full)
-                return found
-        value = compute()
-        self._keep(full, value)
-        return value
+            return found
 
-    def _keep(self, full: tuple, value: dict) -> None:
+    def _keep(self, full: tuple, value: Answer) -> None:
         with self._lock:
             self._kept[full] = value
             self._kept.move_to_end(full)

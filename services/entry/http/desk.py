@@ -208,8 +208,8 @@ def _ledger(request: Request, kind: str, suffix: str, region: str, period: str, 
         if kind not in desk.LEDGER_KINDS:
             raise desk.DeskError("kind", f"kind must be one of {', '.join(desk.LEDGER_KINDS)}, got {kind!r}")
         query = desk.make_desk_query(region, period=period, as_of=as_of)
-        require_region(request.app.state.reader.events, query.region)
         store = request.app.state.reader.events
+        require_region(store, query.region)
         # kept as the views' answers are (answers.py): the CSV and the workbook of one 台账 as of now
         # fold the region once, and the next downloads until a new fact take the rendering only
         view = request.app.state.answers.answer(f"ledger-{kind}", as_of, (query,),
