@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see tests/unit/projections/test_facts_read_only.py
 class Fact:
     position: int
     event_id: str
