@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 
 @dataclass(slots=True)  # not frozen: see tests/unit/projections/test_facts_read_only.py
@@ -25,6 +26,12 @@ class Fact:
     def version_order(self) -> tuple[date, int, int]:
         """For amendable facts: the greatest occurred_on, then recorded_at, then log position."""
         return (self.occurred_on, self.recorded_us, self.position)
+
+
+# The two orders as key functions made in C (a sort of a province's facts calls its key a million
+# times: a Python key function, or the properties above, cost ~0.3 µs a call more).
+RECORDED_ORDER = attrgetter("recorded_us", "position")  # == Fact.order
+VERSION_ORDER = attrgetter("occurred_on", "recorded_us", "position")  # == Fact.version_order
 
 
 def fact_from_json(position: int, obj: dict, recorded_us: int) -> Fact:

@@ -7,16 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Iterator
 
-from projections.facts import Fact
+from projections.facts import VERSION_ORDER, Fact
 
 
 def in_force(candidates: Iterable[Fact], on: date) -> Fact | None:
     """The version in force on a date: greatest occurred_on ≤ date, then recorded_at, then log position."""
-    best = None
-    for fact in candidates:
-        if fact.occurred_on <= on and (best is None or fact.version_order > best.version_order):
-            best = fact
-    return best
+    eligible = [fact for fact in candidates if fact.occurred_on <= on]
+    return max(eligible, key=VERSION_ORDER) if eligible else None
 
 
 @dataclass

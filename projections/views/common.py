@@ -6,14 +6,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable, Iterator
 
-from projections.facts import Fact
+from projections.facts import VERSION_ORDER, Fact
 from projections.figures.results import rate
 from projections.standing import ByProject, ProjectFacts, Registered, group_by_project, in_force
 
 
-def business_key(fact: Fact) -> tuple:
-    """Business order: occurred_on, then recorded time, then log position."""
-    return fact.version_order
+# Business order: occurred_on, then recorded time, then log position (a key function made in C).
+business_key = VERSION_ORDER
 
 
 
@@ -48,8 +47,9 @@ class Project(Registered):
         read it, do not change it)."""
         found = self.memo.get(event_type)
         if found is None:
+            on = self.on
             found = self.memo[event_type] = sorted(
-                (f for f in self.facts.of(event_type) if f.occurred_on <= self.on), key=business_key)
+                [f for f in self.facts.of(event_type) if f.occurred_on <= on], key=business_key)
         return found
 
     def remembered(self, key: tuple, compute):

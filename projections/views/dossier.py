@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Iterable
 
-from projections.facts import Fact
+from projections.facts import RECORDED_ORDER, VERSION_ORDER, Fact
 from projections.ledger import RETRACTION, fold_all
 from projections.periods import LOCAL
 from projections.standing import group_by_project
@@ -33,8 +33,8 @@ LABELS = {
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 # event_type -> (key of the facts that replace one another, the order in which they do)
-_VERSION: Callable[[Fact], tuple] = lambda f: f.version_order  # noqa: E731
-_RECORDED: Callable[[Fact], tuple] = lambda f: f.order  # noqa: E731
+_VERSION: Callable[[Fact], tuple] = VERSION_ORDER
+_RECORDED: Callable[[Fact], tuple] = RECORDED_ORDER
 SUPERSEDING: dict[str, tuple[Callable[[Fact], tuple], Callable[[Fact], tuple]]] = {
     "ProjectRegistered": (lambda f: (), _VERSION),
     "AnnualPlanAdopted": (lambda f: (f.data["year"],), _VERSION),
@@ -85,7 +85,7 @@ def dossier(facts: Iterable[Fact], project_id: str, on: date, as_of_us: int) -> 
     known = [f for f in fold_all(f for f in facts if f.project_id == project_id).facts.values()
              if f.recorded_us <= as_of_us]
     retractions: dict[str, Fact] = {}
-    for fact in sorted((f for f in known if f.event_type == RETRACTION), key=lambda f: f.order):
+    for fact in sorted((f for f in known if f.event_type == RETRACTION), key=RECORDED_ORDER):
         retractions.setdefault(fact.data["retracted_event_id"], fact)
     counting = [f for f in known if f.event_type == RETRACTION or f.event_id not in retractions]
     replaced = supersessions(counting)

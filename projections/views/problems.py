@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from statistics import median
 from typing import Iterable
 
-from projections.facts import Fact
+from projections.facts import RECORDED_ORDER, Fact
 from projections.standing import in_force
 from projections.views.common import Project, business_key, projects_in, ratio
 from projections.views.lights import DEFAULT_LIGHTS, Lights, label
@@ -132,7 +132,7 @@ def _progress(facts: list[Fact]) -> tuple[Fact | None, Fact | None, str, date | 
     """(raised, the assignment recorded last, status, closed_on, resolved_on) of one problem's facts."""
     raised = next((f for f in facts if f.event_type == "ProblemRaised"), None)
     assignments = [f for f in facts if f.event_type == "ProblemAssigned"]
-    assigned = max(assignments, key=lambda f: f.order) if assignments else None
+    assigned = max(assignments, key=RECORDED_ORDER) if assignments else None
     status, closed_on, resolved_on = "raised", None, None
     for fact in facts:
         if fact.event_type == "ProblemAssigned" and status == "raised":

@@ -9,7 +9,7 @@ from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
-from projections.facts import Fact, fact_from_json
+from projections.facts import RECORDED_ORDER, VERSION_ORDER, Fact, fact_from_json
 
 ROOT = Path(__file__).resolve().parents[3]
 FIELDS = frozenset(f.name for f in fields(Fact))
@@ -60,3 +60,9 @@ def test_positional_construction_is_the_contract_json_one():
            "source": {"department": "fgw"}, "payload": {"region": "140521"}}
     assert Fact(7, "e-1", "ProjectRegistered", "p-1", date(2025, 3, 1), 42, "fgw", {"region": "140521"}) \
         == fact_from_json(7, obj, 42)
+
+
+def test_the_order_keys_are_the_orders():
+    fact = Fact(7, "e-1", "ProjectRegistered", "p-1", date(2025, 3, 1), 42, "fgw", {})
+    assert (RECORDED_ORDER(fact), VERSION_ORDER(fact)) == (fact.order, fact.version_order) \
+        == ((42, 7), (date(2025, 3, 1), 42, 7))
