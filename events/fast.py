@@ -8,9 +8,14 @@ the rule is Python's (`parse_amount`, `parse_local_date`, `parse_timestamp` …)
 where pydantic-core's is (lengths, patterns, enums, strict ints and bools), and builds the dumped
 body directly. It is narrower than the models, by construction:
 
-- a line holding a backslash, a C1 control or DEL (as UTF-8) goes to the models: so no string here
-  can hold a control character or a lone surrogate (JSON has no raw C0 in a string), and the
-  models' control-character rules hold without being run;
+- a line holding a C1 control or DEL (as UTF-8), or an escape that could stand for a control
+  character (`\\b \\f \\n \\r \\t`, `\\u0000`–`\\u001f`, `\\u007f`–`\\u009f`), goes to the models: so no
+  string here can hold a control character (JSON has no raw C0 in a string), nor a lone surrogate
+  (orjson refuses one, and the line goes to the models), and the models' control-character rules
+  hold without being run. Other escapes — `\\uXXXX` of any other character, as `json.dumps` writes
+  every Chinese character by default, and `\\" \\\\ \\/` — decode to the very strings the raw text
+  would, and go the quick way. The search may also find an escaped backslash followed by such
+  letters (`\\\\n`): that line, too, goes to the models — never the other way round;
 - a line holding a float token goes to the models (their whole-number rule);
 - a payload model with any validator or serializer of its own, a field of a type not listed in
   `_checker`, an unknown or a missing key, a non-canonical UUID, a project id or department with a
@@ -47,6 +52,8 @@ class _Ask(Exception):
 
 _MISSING = object()
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
+# an escape that may stand for a control character (C0, DEL, C1): see the module's docstring
+_CONTROL_ESCAPE = re.compile(rb"\\(?:[bfnrt]|u00[0189][0-9a-fA-F]|u007[fF])")
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -316,7 +323,8 @@ class QuickPath:
 
     def body(self, line: bytes) -> tuple[dict, datetime | None] | None:
         """(the dumped body, recorded_at as a datetime) of a plain line, or None: ask the models."""
-        if b"\\" in line or b"\x7f" in line or (b"\xc2" in line and _C1.search(line)):
+        if (b"\\" in line and _CONTROL_ESCAPE.search(line)) or b"\x7f" in line \
+                or (b"\xc2" in line and _C1.search(line)):
             return None  # a float token needs no gate: no checker here takes a float
         try:
             obj = orjson.loads(line)
