@@ -265,13 +265,36 @@ def _default(field: Any) -> Any:
     return value
 
 
+def _given_only_with(field: str, needed: str) -> Callable[[dict], None]:
+    """A rule across fields: `field` may be given only with `needed` (else the models say why)."""
+    def rule(out: dict) -> None:
+        if out.get(field) is not None and out.get(needed) is None:
+            raise _Ask
+    return rule
+
+
+# The validators of the catalogue's own this path knows, by (name, fields, mode): each checks the
+# payload as built, once every field has passed — as pydantic runs an "after" validator of a field
+# with the fields before it already valid. Any other validator leaves its model to the models.
+_ACROSS_FIELDS: dict[tuple[str, tuple[str, ...], str], Callable[[dict], None]] = {
+    ("_village_within_a_township", ("village",), "after"): _given_only_with("village", "township"),
+    ("_dekad_only_with_a_month", ("planned_start_dekad",), "after"): _given_only_with("planned_start_dekad",
+                                                                                      "planned_start_month"),
+}
+
+
 def _model(model: type[BaseModel]) -> Checker:
     """A payload (or nested) model as one checker: exactly its keys (extra forbidden), each field
-    checked, the defaults of the missing optional ones filled, in the model's field order."""
+    checked, the defaults of the missing optional ones filled, in the model's field order; then
+    its rules across fields, when this path knows them all (`_ACROSS_FIELDS`)."""
     decorators = model.__pydantic_decorators__
-    if any((decorators.validators, decorators.field_validators, decorators.root_validators,
+    if any((decorators.validators, decorators.root_validators,
             decorators.field_serializers, decorators.model_serializers, decorators.model_validators)):
         raise TypeError(f"{model.__name__} has validators or serializers of its own")
+    rules = [_ACROSS_FIELDS.get((name, tuple(found.info.fields), found.info.mode))
+             for name, found in decorators.field_validators.items()]
+    if None in rules:
+        raise TypeError(f"{model.__name__} has validators of its own")
     if model.model_config.get("extra") != "forbid":
         raise TypeError(f"{model.__name__} does not forbid extra keys")
     hints = get_type_hints(model, include_extras=True)
@@ -296,6 +319,8 @@ def _model(model: type[BaseModel]) -> Checker:
                 out[name] = [] if default is list else default
             else:
                 out[name] = field_check(given)
+        for rule in rules:
+            rule(out)
         return out
     return check
 
