@@ -29,7 +29,7 @@ from services.readmodel.sql import EMBEDDED, checkpoint_of
 from services.readmodel import replay as replay_module
 from services.readmodel.columns import late_query
 from services.readmodel.replay import current_plan, replay, run_worker, start
-from services.log.engine import _sqlite_transactions, sqlite_file
+from services.log.engine import READER_SORT_THREADS, _sqlite_transactions, sqlite_file
 from services.log import EventStore
 from services.log.tables import metadata
 import services.ingest.tables  # noqa: F401,E402  (their tables join the one metadata)
@@ -376,15 +376,18 @@ def test_the_shadow_is_analysed_while_it_is_loaded(pg_url):
     store.engine.dispose()
 
 
-def test_reads_go_through_a_memory_map_and_writes_do_not(sqlite_url):
+def test_reads_go_through_a_memory_map_and_sort_with_helpers_and_writes_do_not(sqlite_url):
     """services/log/engine.py: a read-only store maps the file (a province's view reads ~1 GB of
-    facts: pages as memory, not one `pread` each); a writer keeps SQLite's own reads."""
+    facts: pages as memory, not one `pread` each) and lets SQLite's sorter use helper threads (a
+    region's read sorts by project); a writer keeps SQLite's own reads and sorts alone."""
     EventStore(sqlite_url).engine.dispose()  # the store's file, migrated
     reader = EventStore.reader(sqlite_url)
     writer = EventStore(sqlite_url)
     with reader.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() > 2**30
+        assert conn.exec_driver_sql("PRAGMA threads").scalar() == READER_SORT_THREADS > 0
     with writer.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 0
+        assert conn.exec_driver_sql("PRAGMA threads").scalar() == 0
     reader.engine.dispose()
     writer.engine.dispose()
