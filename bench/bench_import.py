@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_import.py                 # 1,000,000 events, 3 runs, both backends
     .venv/bin/python bench/bench_import.py --events 100000 --runs 1 --backends sqlite
+    .venv/bin/python bench/bench_import.py --events 240000 --encodings utf-8,ascii   # also as json.dumps escapes it
 
 The events file is generated once into bench/data/ (git-ignored) and reused. Results are printed
 and written to their section of bench/RESULTS.md (other benchmarks keep theirs).
@@ -54,6 +55,21 @@ def events_file(count: int) -> Path:
         print(f"generated {path.name}: {written:,} events, {path.stat().st_size / 2**20:.0f} MiB, "
               f"in {time.perf_counter() - started:.1f}s", flush=True)
     return path
+
+
+def escaped_file(path: Path) -> Path:
+    """The same events as Python's `json.dumps` writes them by default (every character outside
+    ASCII as a `\\uXXXX` escape) — the way a history exported by another system may come; made once."""
+    import json
+
+    out = path.with_name(path.stem + "-ascii.jsonl")
+    if not out.exists():
+        partial = out.with_suffix(".partial")
+        with path.open(encoding="utf-8") as lines, partial.open("w", encoding="ascii") as written:
+            for line in lines:
+                written.write(json.dumps(json.loads(line)) + "\n")
+        partial.rename(out)
+    return out
 
 
 # ---- fresh stores ------------------------------------------------------------------------------------
@@ -211,18 +227,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--no-cli", action="store_true", help="skip the timed CLI runs")
+    parser.add_argument("--encodings", default="utf-8",
+                        help="utf-8 (the generator's lines), ascii (the same as json.dumps escapes them), or both")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     load_at_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     path = events_file(args.events)
+    files = {"utf-8": path, "ascii": escaped_file(path) if "ascii" in args.encodings.split(",") else None}
     rows = []
     for backend in args.backends.split(","):
-        print(f"{backend}:", flush=True)
-        base_rate, our_rate, cli_rate = measure(backend, path, args.runs, not args.no_cli)
-        rows.append((backend, base_rate, our_rate, cli_rate))
-        whole = f", projfacts import {cli_rate:,.0f}/s, ratio {cli_rate / base_rate:.3f}" if cli_rate else ""
-        print(f"  => baseline {base_rate:,.0f}/s, ours {our_rate:,.0f}/s, ratio {our_rate / base_rate:.3f}{whole}",
-              flush=True)
+        for encoding in args.encodings.split(","):
+            name = backend if encoding == "utf-8" else f"{backend}, \\uXXXX escapes"
+            print(f"{name}:", flush=True)
+            base_rate, our_rate, cli_rate = measure(backend, files[encoding], args.runs, not args.no_cli)
+            rows.append((name, base_rate, our_rate, cli_rate))
+            whole = f", projfacts import {cli_rate:,.0f}/s, ratio {cli_rate / base_rate:.3f}" if cli_rate else ""
+            print(f"  => baseline {base_rate:,.0f}/s, ours {our_rate:,.0f}/s, ratio {our_rate / base_rate:.3f}{whole}",
+                  flush=True)
     size = path.stat().st_size / 2**20
     report = [BEGIN, "## Import (`bench/bench_import.py`)\n",
               f"{machine(load_at_start)}; {args.events:,} events ({size:.0f} MiB), medians of {args.runs} runs, "
