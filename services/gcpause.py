@@ -5,22 +5,25 @@ view makes is cyclic, so reference counting frees it all the same; the collector
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
 from functools import wraps
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, TypeVar
 
 T = TypeVar("T", bound=Callable)
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic collection inside (nested uses leave it to the outermost)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
+class gc_paused:  # noqa: N801 (used as `with gc_paused():`, like a function)
+    """No cyclic collection inside (nested uses leave it to the outermost). A class, not a
+    generator-based context manager: a view enters it once per project (a province: 30,000 times,
+    0.15 s through `contextlib`)."""
+
+    __slots__ = ("_was",)
+
+    def __enter__(self) -> None:
+        self._was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *_exc) -> None:
+        if self._was:
             gc.enable()
 
 
