@@ -10,7 +10,7 @@ from datetime import date
 from typing import Iterable
 
 from projections.facts import Fact
-from projections.views.common import Project, projects_in
+from projections.views.common import Project, business_key, projects_in
 
 STAGES: dict[str, str] = {
     "conceived": "谋划",
@@ -40,9 +40,9 @@ def timeline(project: Project) -> list[dict]:
     first_registration = project.upto("ProjectRegistered")[0]
     steps = [_step("conceived", first_registration)]
     for stage, types in EVIDENCE.items():
-        reached = [f for t in types for f in project.upto(t)]
-        if reached:
-            steps.append(_step(stage, min(reached, key=lambda f: (f.occurred_on, f.recorded_us, f.position))))
+        firsts = [found[0] for t in types if (found := project.upto(t))]  # each type's in business order
+        if firsts:
+            steps.append(_step(stage, min(firsts, key=business_key)))
     return steps
 
 
