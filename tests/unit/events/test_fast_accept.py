@@ -188,7 +188,7 @@ def test_lines_the_gate_leaves_to_the_models(raw):
     assert QUICK.body(raw) is None
 
 
-def test_a_float_year_and_an_escaped_name_are_the_models_to_accept():
+def test_a_float_year_is_the_models_to_accept_and_a_quoted_name_goes_the_quick_way():
     example = EXAMPLES_BY_VERSION[("InvestmentReported", 1)]
     floated = _line(example).replace(b'"year":2025', b'"year":2025.0')
     assert floated != _line(example)
