@@ -5,6 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 
+# The two orders, as key functions made in C (a sort of a province's facts calls its key a million
+# times: a Python key function costs ~0.3 µs a call more); a fact's `order` and `version_order`.
+RECORDED_ORDER = attrgetter("recorded_us", "position")
+VERSION_ORDER = attrgetter("occurred_on", "recorded_us", "position")
+
 
 @dataclass(slots=True)  # not frozen: see tests/unit/projections/test_facts_read_only.py
 class Fact:
@@ -17,21 +22,10 @@ class Fact:
     department: str
     data: dict
 
-    @property
-    def order(self) -> tuple[int, int]:
-        """Later in this order = recorded later (ties: later in the log)."""
-        return (self.recorded_us, self.position)
-
-    @property
-    def version_order(self) -> tuple[date, int, int]:
-        """For amendable facts: the greatest occurred_on, then recorded_at, then log position."""
-        return (self.occurred_on, self.recorded_us, self.position)
-
-
-# The two orders as key functions made in C (a sort of a province's facts calls its key a million
-# times: a Python key function, or the properties above, cost ~0.3 µs a call more).
-RECORDED_ORDER = attrgetter("recorded_us", "position")  # == Fact.order
-VERSION_ORDER = attrgetter("occurred_on", "recorded_us", "position")  # == Fact.version_order
+    # later in this order = recorded later (ties: later in the log)
+    order = property(RECORDED_ORDER)
+    # for amendable facts: the greatest occurred_on, then recorded_at, then log position
+    version_order = property(VERSION_ORDER)
 
 
 def fact_from_json(position: int, obj: dict, recorded_us: int) -> Fact:

@@ -20,7 +20,7 @@ import numpy as np
 import orjson
 
 from events.types import FIGURE_KINDS, MILESTONE_MONTHS, FigureKind, format_figure_target
-from projections.facts import Fact
+from projections.facts import RECORDED_ORDER, VERSION_ORDER, Fact
 from projections.figures import FIGURES, FORMULAS, V1_FIGURES
 from projections.figures.columns import TOWNSHIP, MemoryLabels, from_facts
 from projections.figures.results import Totals, group_totals, items, sides, totals
@@ -108,7 +108,7 @@ def target_for(regional: Iterable[Fact], query: Query, figure_id: str, *, region
                 and f.data.get("township") == township]
     if not matching:
         return None
-    chosen = max(matching, key=(lambda f: f.version_order) if format == 1 else (lambda f: f.order))
+    chosen = max(matching, key=VERSION_ORDER if format == 1 else RECORDED_ORDER)
     return Decimal(chosen.data["target"])
 
 

@@ -33,15 +33,13 @@ LABELS = {
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 # event_type -> (key of the facts that replace one another, the order in which they do)
-_VERSION: Callable[[Fact], tuple] = VERSION_ORDER
-_RECORDED: Callable[[Fact], tuple] = RECORDED_ORDER
 SUPERSEDING: dict[str, tuple[Callable[[Fact], tuple], Callable[[Fact], tuple]]] = {
-    "ProjectRegistered": (lambda f: (), _VERSION),
-    "AnnualPlanAdopted": (lambda f: (f.data["year"],), _VERSION),
-    "KeyProjectDesignated": (lambda f: (f.data["year"],), _VERSION),
-    "InvestmentReported": (lambda f: (f.data["year"], f.data["month"]), _RECORDED),
-    "ProblemAssigned": (lambda f: (f.data["problem_id"],), _RECORDED),
-    "ProcedurePlanned": (lambda f: (f.data["procedure"],), _VERSION),
+    "ProjectRegistered": (lambda f: (), VERSION_ORDER),
+    "AnnualPlanAdopted": (lambda f: (f.data["year"],), VERSION_ORDER),
+    "KeyProjectDesignated": (lambda f: (f.data["year"],), VERSION_ORDER),
+    "InvestmentReported": (lambda f: (f.data["year"], f.data["month"]), RECORDED_ORDER),
+    "ProblemAssigned": (lambda f: (f.data["problem_id"],), RECORDED_ORDER),
+    "ProcedurePlanned": (lambda f: (f.data["procedure"],), VERSION_ORDER),
 }
 
 
