@@ -45,6 +45,14 @@ class Labels:
         known = self.known
         return any(t not in known for t in texts)
 
+    def recall(self, conn, texts: Iterable[str]) -> None:
+        """Remember the keys the labels table already holds for any of these texts not known here:
+        a read, no label is created (a replay's reader, while its writer holds the write lock)."""
+        missing = sorted({t for t in texts if t not in self.known})
+        if missing:
+            select_keys = self._select_sqlite if is_sqlite(self.engine) else self._select_postgresql
+            self.known.update(select_keys(conn, missing))
+
     def ensure(self, conn, texts: Iterable[str]) -> None:
         """Know the key of every text, creating the missing labels. On SQLite in the caller's
         transaction (one writer at a time anyway); on PostgreSQL new labels are committed at once in

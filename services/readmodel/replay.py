@@ -226,7 +226,13 @@ def _write(conn, engine: Engine, batch: Rows, names: figure_index.Labels, late: 
 def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: OnBatch | None = None,
                engine: Engine | None = None) -> int:
     """Rebuild worker `index`'s share up to the plan's target, from its checkpoint, `batch` log
-    positions per transaction (`services.readmodel.rebuild`). Returns how many events."""
+    positions per transaction (`services.readmodel.rebuild`). Returns how many events.
+
+    Two threads: this one reads each window's figure facts from the log and makes their columns
+    (Python), while a writer thread (`WindowWriter`) writes the window before it — facts and project
+    regions by the database's `INSERT … SELECT`, which runs without Python's lock — and its
+    checkpoint, in one transaction, in window order. New labels are written by the writer too,
+    after the windows queued before them, so their keys come in the order a single thread gives."""
     own = engine is None
     engine = engine or make_engine(url)
     name = plan.checkpoint(index)
@@ -235,37 +241,91 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
         after = _checkpoints(engine, [name]).get(name, 0)
         names = figure_index.Labels(engine)
         low, high = plan.share(index)
-        while after < plan.target:
-            upto = min(after + batch, plan.target)
-            window = Window(after, upto, low, high)
-            # read, decoded and made into figure columns outside the write lock (SQLite: another
-            # worker writes meanwhile); new labels in a short write of their own
-            with engine.connect() as reader:
-                figures = read_figures(reader, window)
-            texts = figures.texts()
-            if names.unknown(texts):
-                with _write_lock(engine) as conn:
-                    names.ensure(conn, texts)
-            with engine.connect() as reader:
-                columns = window_columns(reader, figures, names)
-            with _write_lock(engine) as conn:
-                # facts written at an older version are upcast in Python
-                added = write_window(conn, window, columns, names, figure_chunks_shadow,
-                                     lambda stale: _write(conn, engine, _rows(stale), names, late=False))
-                save_checkpoint(conn, engine, name, upto)
-            done += added
-            if index == 0 and _statistics_due(engine, after, upto, batch):
-                with engine.begin() as conn:
-                    conn.execute(text(f"ANALYZE {facts_shadow.name}"))
-            after, batches = upto, batches + 1
-            if on_batch is not None:
-                on_batch(index, batches)
-        with _write_lock(engine) as conn:  # this share is complete up to the target
-            save_checkpoint(conn, engine, name, plan.target)
+        with WindowWriter(engine) as writer:
+            while after < plan.target:
+                upto = min(after + batch, plan.target)
+                window = Window(after, upto, low, high)
+                with engine.connect() as reader:
+                    figures = read_figures(reader, window)
+                    texts = figures.texts()
+                    if names.unknown(texts):
+                        names.recall(reader, texts)
+                if names.unknown(texts):
+                    writer.call(lambda conn, texts=texts: names.ensure(conn, texts))
+                with engine.connect() as reader:
+                    columns = window_columns(reader, figures, names)
+                if writer.pending:  # the window before this one is written: its hook, then this one
+                    done += writer.collect()
+                    batches += 1
+                    if on_batch is not None:
+                        on_batch(index, batches)
+                writer.submit(_window_job(engine, plan, index, window, columns, names, batch))
+                after = upto
+            if writer.pending:
+                done += writer.collect()
+                batches += 1
+                if on_batch is not None:
+                    on_batch(index, batches)
+            writer.call(lambda conn: save_checkpoint(conn, engine, name, plan.target))  # the share is complete
         return done
     finally:
         if own:
             engine.dispose()
+
+
+def _window_job(engine: Engine, plan: Plan, index: int, window: Window, columns, names: figure_index.Labels,
+                batch: int) -> Callable[[], int]:
+    """The writer's work for one window: its rows and checkpoint in one transaction (facts written at
+    an older version are upcast in Python), then the shadow's statistics when due."""
+    def job() -> int:
+        with _write_lock(engine) as conn:
+            added = write_window(conn, window, columns, names, figure_chunks_shadow,
+                                 lambda stale: _write(conn, engine, _rows(stale), names, late=False))
+            save_checkpoint(conn, engine, plan.checkpoint(index), window.upto)
+        if index == 0 and _statistics_due(engine, window.after, window.upto, batch):
+            with engine.begin() as conn:
+                conn.execute(text(f"ANALYZE {facts_shadow.name}"))
+        return added
+    return job
+
+
+class WindowWriter:
+    """One thread that runs a replay worker's writes in the order they are given: at most one
+    window in flight (`submit`, then `collect` its count or its error) and short writes the caller
+    waits for (`call`). Leaving the block waits for what is in flight; an error in it is raised by
+    `collect` (or on leaving, if never collected)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-writer")
+        self._future = None
+
+    @property
+    def pending(self) -> bool:
+        return self._future is not None
+
+    def submit(self, job: Callable[[], int]) -> None:
+        assert self._future is None, "collect the window in flight first"
+        self._future = self._pool.submit(job)
+
+    def collect(self) -> int:
+        future, self._future = self._future, None
+        return future.result()
+
+    def call(self, write: Callable) -> None:
+        """`write(conn)` in a writing transaction of its own, after the window in flight."""
+        def job() -> None:
+            with _write_lock(self.engine) as conn:
+                write(conn)
+        self._pool.submit(job).result()
+
+    def __enter__(self) -> "WindowWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True)
+        if self._future is not None and exc[0] is None:
+            self.collect()
 
 
 def _statistics_due(engine: Engine, after: int, upto: int, batch: int) -> bool:

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -151,6 +152,59 @@ def test_fresh_discards_an_interrupted_replay(store):
     assert tables(store) == before
 
 
+def test_windows_are_written_by_one_other_thread_in_order_while_the_next_is_read(store, monkeypatch):
+    """run_worker's writer thread: every window's transaction in a thread other than the caller's,
+    in window order, and the next window read before the one before it is written."""
+    caller, written, happened = threading.get_ident(), [], []
+    real_write, real_read = replay_module.write_window, replay_module.read_figures
+
+    def write_window(conn, window, *args):
+        written.append((threading.get_ident(), window.upto))
+        time.sleep(0.05)  # a write long enough for the caller to read the next window meanwhile
+        added = real_write(conn, window, *args)
+        happened.append(("written", window.upto))
+        return added
+
+    def read_figures(conn, window):
+        happened.append(("read", window.upto))
+        return real_read(conn, window)
+
+    monkeypatch.setattr(replay_module, "write_window", write_window)
+    monkeypatch.setattr(replay_module, "read_figures", read_figures)
+    before = tables(store)
+    replay(store, workers=1, batch=300, fresh=True)
+    assert len(written) == -(-store.head() // 300) > 2
+    assert {thread for thread, _ in written} != {caller} and len({thread for thread, _ in written}) == 1
+    assert [upto for _, upto in written] == sorted(upto for _, upto in written)
+    uptos = [upto for _, upto in written]
+    for previous, this in zip(uptos, uptos[1:]):  # this window read before the previous one was written
+        assert happened.index(("read", this)) < happened.index(("written", previous))
+    assert tables(store) == before
+
+
+def test_a_window_that_fails_to_write_stops_the_worker_with_the_windows_before_it_kept(store, monkeypatch):
+    before = tables(store)
+    real_write, calls = replay_module.write_window, []
+
+    def write_window(conn, window, *args):
+        calls.append(window.upto)
+        if len(calls) == 3:
+            raise RuntimeError("the disk is full")
+        return real_write(conn, window, *args)
+
+    monkeypatch.setattr(replay_module, "write_window", write_window)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        replay(store, workers=1, batch=500)
+    plan = current_plan(store.engine)
+    assert checkpoint_of(store.engine, plan.checkpoint(0)) == 1000 == calls[1]
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(facts_shadow)).scalar_one() == 1000
+    monkeypatch.setattr(replay_module, "write_window", real_write)
+    assert replay(store).resumed_from == 1000
+    assert tables(store) == before
+    assert_swapped_cleanly(store)
+
+
 KILLABLE = """
 import sys, time
 from services.readmodel.replay import replay
@@ -280,7 +334,7 @@ def test_a_retraction_logged_before_its_older_version_target_is_rebuilt_alike(up
 
 
 class _OnBusy(logging.Handler):
-    """Runs `then` each time a replay worker says the write lock was busy (in the worker's own thread)."""
+    """Runs `then` each time a replay worker says the write lock was busy (in the worker's writer thread)."""
 
     def __init__(self, then):
         super().__init__(logging.WARNING)
@@ -301,7 +355,8 @@ def busy_store(sqlite_url):
     plan = start(store.engine, 1)
     worker = create_engine(sqlite_url, connect_args={"timeout": 0.05})
     _sqlite_transactions(worker, read_only=False)
-    holder = sqlite3.connect(sqlite_file(sqlite_url), isolation_level=None)
+    holder = sqlite3.connect(sqlite_file(sqlite_url), isolation_level=None,
+                             check_same_thread=False)  # committed by the worker's writer thread
     holder.execute("BEGIN IMMEDIATE")
     yield store, before, plan, worker, holder
     holder.close()
