@@ -11,6 +11,7 @@ import hashlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from typing import Iterator
 
 import orjson
 from sqlalchemy import func, select
@@ -56,6 +57,29 @@ def content_hash_of_row(event_id, event_type, schema_version, project_id, occurr
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+_RANGE_SQL = ("SELECT position, event_id, event_type, schema_version, project_id, occurred_on, department, system, "
+              "payload, content_hash FROM events WHERE position > {mark} AND position <= {mark} ORDER BY position")
+FETCH = 20_000
+
+
+def _rows(conn, after: int, upto: int) -> Iterator[tuple]:
+    """The log's rows (after, upto] through the driver's own cursor (a server-side one on PostgreSQL):
+    a row object per event through SQLAlchemy cost as much as hashing it."""
+    driver = conn.connection.driver_connection
+    if conn.engine.dialect.name == "sqlite":
+        cursor = driver.cursor()
+        cursor.execute(_RANGE_SQL.format(mark="?"), (after, upto))
+    else:
+        cursor = driver.cursor(name=f"verify_{after}_{upto}")
+        cursor.itersize = FETCH
+        cursor.execute(_RANGE_SQL.format(mark="%s"), (after, upto))
+    try:
+        while rows := cursor.fetchmany(FETCH):
+            yield from rows
+    finally:
+        cursor.close()
+
+
 def _check_range(url: str | None, after: int, upto: int, engine=None) -> tuple[int, list, list]:
     """(rows, altered, gaps) for positions (after, upto]."""
     own = engine is None
@@ -63,11 +87,7 @@ def _check_range(url: str | None, after: int, upto: int, engine=None) -> tuple[i
     altered, gaps, rows, expected = [], [], 0, after + 1
     try:
         with engine.connect() as conn:
-            query = select(events.c.position, events.c.event_id, events.c.event_type, events.c.schema_version,
-                           events.c.project_id, events.c.occurred_on, events.c.department, events.c.system,
-                           events.c.payload, events.c.content_hash).where(
-                events.c.position > after, events.c.position <= upto).order_by(events.c.position)
-            for position, *fields, stored in conn.execution_options(yield_per=20_000).execute(query):
+            for position, *fields, stored in _rows(conn, after, upto):
                 if position != expected:
                     gaps.append((expected, position - 1))
                 expected = position + 1

@@ -495,37 +495,72 @@ def swap(engine: Engine, batch: int = BATCH) -> int:
 def replay(store: EventStore, *, workers: int | None = None, batch: int = BATCH, progress: bool = False,
            on_batch: OnBatch | None = None, fresh: bool = False, verify: bool = True) -> ReplayResult:
     """Rebuild every read model from the log; resumes an interrupted replay unless `fresh`. `verify`:
-    first check the log is what was appended (services/log/verify.py) and refuse it otherwise."""
+    check the log is what was appended (services/log/verify.py) and refuse it otherwise — in
+    processes of its own while the shadows are rebuilt, its verdict awaited before the swap, so
+    that a refused log changes nothing anyone reads (and its plan is dropped: never resumed)."""
     started = time.perf_counter()
     engine = store.engine
-    if verify:
-        from services.log.verify import TamperedLog, verify_log
-
-        check = verify_log(store, workers=workers or default_workers(engine))
-        if not check.sound:
-            raise TamperedLog("\n".join(check.lines() + ["replay refused: a read model rebuilt from this log would "
-                                                        "show figures nobody reported"]))
-    plan = None if fresh else current_plan(engine)
-    if plan is None:
-        plan = start(engine, workers or default_workers(engine))
-    names = [plan.checkpoint(i) for i in range(plan.workers)]
-    before = _progress(engine, plan, names)
-    bar = _bar(plan, before) if progress else None
-    try:
-        _run_workers(store, plan, batch, on_batch, bar, names)
-    finally:
-        if bar is not None:
-            bar.close()
-    with engine.begin() as conn:  # most of the tail outside the lock; the swap takes the rest
-        done = conn.execute(select(checkpoints.c.position).where(checkpoints.c.name == TAIL)).scalar()
-    with _writer(engine) as conn, conn.begin():
-        _apply_tail(conn, engine, max(done or 0, plan.target), batch)
+    with _verifying(store, verify) as verdict:
+        plan = None if fresh else current_plan(engine)
+        if plan is None:
+            plan = start(engine, workers or default_workers(engine))
+        names = [plan.checkpoint(i) for i in range(plan.workers)]
+        before = _progress(engine, plan, names)
+        bar = _bar(plan, before) if progress else None
+        try:
+            _run_workers(store, plan, batch, on_batch, bar, names)
+        finally:
+            if bar is not None:
+                bar.close()
+        with engine.begin() as conn:  # most of the tail outside the lock; the swap takes the rest
+            done = conn.execute(select(checkpoints.c.position).where(checkpoints.c.name == TAIL)).scalar()
+        with _writer(engine) as conn, conn.begin():
+            _apply_tail(conn, engine, max(done or 0, plan.target), batch)
+        verdict()
     _build_next_indexes(engine, plan.workers)
     position = swap(engine, batch)
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(facts)).scalar_one()
     return ReplayResult(events=total, position=position, workers=plan.workers, resumed_from=before,
                         seconds=time.perf_counter() - started)
+
+
+VERIFY_WORKERS = 2  # processes hashing the log beside a replay (reads: SQLite serves them side by side)
+
+
+@contextmanager
+def _verifying(store: EventStore, verify: bool) -> Iterator[Callable[[], None]]:
+    """The log checked in the background (`verify_log` in a thread that waits on its hashing
+    processes) while the block rebuilds; the block calls the verdict before it swaps. A tampered
+    log raises TamperedLog — also when the rebuild failed meanwhile — with the plan dropped."""
+    if not verify:
+        yield lambda: None
+        return
+    from services.log.verify import TamperedLog, verify_log
+
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-verify")
+    checking = background.submit(verify_log, store, VERIFY_WORKERS)
+
+    def verdict() -> None:
+        check = checking.result()
+        if not check.sound:
+            _drop_plan(store.engine)
+            raise TamperedLog("\n".join(check.lines() + ["replay refused: a read model rebuilt from this log would "
+                                                          "show figures nobody reported"]))
+    try:
+        yield verdict
+    except Exception:
+        verdict()  # a tampered log is the news, whatever it made the rebuild do
+        raise
+    finally:
+        background.shutdown(wait=True)
+
+
+def _drop_plan(engine: Engine) -> None:
+    """Forget a replay's plan and checkpoints: the next replay starts afresh."""
+    with _writer(engine) as conn, conn.begin():
+        conn.execute(delete(checkpoints).where(checkpoints.c.name.like("replay:%")))
+        conn.execute(delete(replays).where(replays.c.name == PLAN))
 
 
 def _run_workers(store: EventStore, plan: Plan, batch: int, on_batch: OnBatch | None, bar, names) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -17,10 +18,10 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from helpers import writer_for
+from helpers import read_models, writer_for
 from services.ingest.importer import import_file
 from services.log.verify import TamperedLog, verify_log
-from services.readmodel.replay import replay
+from services.readmodel.replay import current_plan, replay
 
 PROJFACTS = Path(sys.executable).with_name("projfacts")
 PG_DSN = os.environ.get("PROJFACTS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -93,8 +94,11 @@ def test_a_log_changed_with_the_guards_off_is_named_and_replay_refuses_it(store,
     assert not check.sound
     assert check.altered == [(changed.position, changed.event_id)] and check.gaps == [(100, 100)]
     assert any("sequence" in line for line in check.sequences)
+    before = read_models(store)
     with pytest.raises(TamperedLog, match=f"position {changed.position}"):
         replay(store, fresh=True)
+    assert read_models(store) == before  # the shadows were rebuilt meanwhile, never swapped in
+    assert current_plan(store.engine) is None  # and the refused rebuild is not resumed
     out = subprocess.run([str(PROJFACTS), "verify-log", "--db", store_url], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 1 and f"position {changed.position}: event {changed.event_id}" in out.stderr
@@ -102,6 +106,24 @@ def test_a_log_changed_with_the_guards_off_is_named_and_replay_refuses_it(store,
     refused = subprocess.run([str(PROJFACTS), "replay", "--db", store_url], capture_output=True, text=True,
                              timeout=120)
     assert refused.returncode == 1 and "replay refused" in refused.stderr
+
+
+def test_replay_checks_the_log_while_it_rebuilds(store, monkeypatch):
+    """The verdict is awaited before the swap, not before the rebuild: the check here waits for the
+    rebuild's first window (run one after the other, it would wait in vain)."""
+    import services.log.verify as verify_module
+
+    real, rebuilding, waited = verify_module.verify_log, threading.Event(), []
+
+    def verify_log_meanwhile(store, workers=1):
+        waited.append(rebuilding.wait(timeout=60))
+        return real(store, workers)
+
+    monkeypatch.setattr(verify_module, "verify_log", verify_log_meanwhile)
+    before = read_models(store)
+    replay(store, fresh=True, workers=1, batch=1000, on_batch=lambda index, batches: rebuilding.set())
+    assert waited == [True]
+    assert read_models(store) == before
 
 
 def test_a_sound_log_says_so(store, store_url):
