@@ -13,8 +13,8 @@ the rebuilt models equal the incrementally maintained ones (tests/integration/te
 
 Workers split the projects into N contiguous ranges of project ids with about as many events
 each (the filter runs in SQL, so a worker reads only its own share). On SQLite the writers take
-turns on one file and a second worker does not help, so the default there is 1; on PostgreSQL 2
-help (bench/RESULTS.md). Within a worker a writer thread writes each window while the worker reads
+turns on one file and a second worker does not help, so the default there is 1; on PostgreSQL one
+per two cores, up to two (`default_workers`). Within a worker a writer thread writes each window while the worker reads
 and computes the next (`WindowWriter`), and the log's check (`verify_log`) runs beside the rebuild,
 awaited before the swap.
 """
@@ -92,10 +92,12 @@ class ReplayResult:
 
 
 def default_workers(engine: Engine) -> int:
-    """One on SQLite (its writers take turns on one file), else up to two processes."""
+    """One on SQLite (its writers take turns on one file); on PostgreSQL one per two cores, up to
+    two: a worker keeps two busy (its own Python, its writer thread's server backend). Province,
+    2 cores: one worker 36.9/39.2 s, two 42.0/40.3 s (bench/README.md, ninth session)."""
     import os
 
-    return 1 if is_sqlite(engine) else max(1, min(2, os.cpu_count() or 1))
+    return 1 if is_sqlite(engine) else max(1, min(2, (os.cpu_count() or 1) // 2))
 
 
 # ---- the plan ----------------------------------------------------------------------------------

@@ -237,7 +237,7 @@ def revisions_command(ctx, region, period, t_from, t_to, level, vintages, figure
 @main.command("replay")
 @db_option
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes, each rebuilding a share of the projects (default: 1 on SQLite, 2 otherwise).")
+              help="Processes, each rebuilding a share of the projects (default: 1 on SQLite; on PostgreSQL one per two cores, up to 2).")
 @click.option("--batch", type=click.IntRange(1), default=20000, help="Events per transaction and checkpoint.")
 @click.option("--fresh", is_flag=True, help="Start over instead of resuming an interrupted replay.")
 @click.option("--no-verify", "no_verify", is_flag=True,
