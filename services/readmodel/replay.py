@@ -246,6 +246,13 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
         names = figure_index.Labels(engine)
         low, high = plan.share(index)
         with WindowWriter(engine) as writer:
+            def landed() -> None:  # the window in flight is written: count it, then the hook
+                nonlocal done, batches
+                done += writer.collect()
+                batches += 1
+                if on_batch is not None:
+                    on_batch(index, batches)
+
             while after < plan.target:
                 upto = min(after + batch, plan.target)
                 window = Window(after, upto, low, high)
@@ -258,18 +265,12 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
                     writer.call(lambda conn, texts=texts: names.ensure(conn, texts))
                 with engine.connect() as reader:
                     columns = window_columns(reader, figures, names)
-                if writer.pending:  # the window before this one is written: its hook, then this one
-                    done += writer.collect()
-                    batches += 1
-                    if on_batch is not None:
-                        on_batch(index, batches)
+                if writer.pending:  # the window before this one lands before this one is handed over
+                    landed()
                 writer.submit(_window_job(engine, plan, index, window, columns, names, batch))
                 after = upto
             if writer.pending:
-                done += writer.collect()
-                batches += 1
-                if on_batch is not None:
-                    on_batch(index, batches)
+                landed()
             writer.call(lambda conn: save_checkpoint(conn, engine, name, plan.target))  # the share is complete
         return done
     finally:
