@@ -14,9 +14,9 @@ the rebuilt models equal the incrementally maintained ones (tests/integration/te
 Workers split the projects into N contiguous ranges of project ids with about as many events
 each (the filter runs in SQL, so a worker reads only its own share). On SQLite the writers take
 turns on one file and a second worker does not help, so the default there is 1; on PostgreSQL one
-per two cores, up to two (`default_workers`). Within a worker a writer thread writes each window while the worker reads
-and computes the next (`WindowWriter`), and the log's check (`verify_log`) runs beside the rebuild,
-awaited before the swap.
+per two cores, up to two (`default_workers`). Within a worker a writer thread writes each window
+while the worker reads and computes the next (`WindowWriter`), and the log's check (`verify_log`)
+runs beside the rebuild, awaited before the swap.
 """
 from __future__ import annotations
 
