@@ -58,25 +58,20 @@ class Labels:
         transaction (one writer at a time anyway); on PostgreSQL new labels are committed at once in
         a transaction of their own, so that projectors writing side by side never wait on each
         other's labels (an unused label is harmless; a key never changes meaning)."""
-        missing = sorted({t for t in texts if t not in self.known})
-        if not missing:
+        texts = set(texts)
+        self.recall(conn, texts)
+        new = sorted(t for t in texts if t not in self.known)
+        if not new:
             return
         if is_sqlite(self.engine):
-            found = self._select_sqlite(conn, missing)
-            new = [t for t in missing if t not in found]
-            if new:
-                conn.connection.driver_connection.cursor().executemany(
-                    "INSERT OR IGNORE INTO labels (text) VALUES (?)", [(t,) for t in new])
-                found.update(self._select_sqlite(conn, new))
+            conn.connection.driver_connection.cursor().executemany(
+                "INSERT OR IGNORE INTO labels (text) VALUES (?)", [(t,) for t in new])
+            self.known.update(self._select_sqlite(conn, new))
         else:
-            found = self._select_postgresql(conn, missing)
-            new = [t for t in missing if t not in found]
-            if new:
-                with self.engine.connect() as own, own.begin():
-                    own.connection.driver_connection.execute(
-                        "INSERT INTO labels (text) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", (new,))
-                found.update(self._select_postgresql(conn, new))
-        self.known.update(found)
+            with self.engine.connect() as own, own.begin():
+                own.connection.driver_connection.execute(
+                    "INSERT INTO labels (text) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", (new,))
+            self.known.update(self._select_postgresql(conn, new))
 
     @staticmethod
     def _select_sqlite(conn, texts: list[str]) -> dict[str, int]:

@@ -139,9 +139,8 @@ def start(engine: Engine, workers: int) -> Plan:
         _drop_next_indexes(conn, engine)
         for _, shadow in SHADOWS:
             conn.execute(delete(shadow))
-        conn.execute(delete(checkpoints).where(checkpoints.c.name.like("replay:%")))
+        _forget_plan(conn)
         target = conn.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one()
-        conn.execute(delete(replays).where(replays.c.name == PLAN))
         conn.execute(insert(replays).values(name=PLAN, workers=workers, target=target,
                                             started_at=now_local().isoformat()))
         plan = Plan(workers, target, partition(conn, workers, target))
@@ -488,11 +487,10 @@ def swap(engine: Engine, batch: int = BATCH) -> int:
                     conn.execute(text(f'ALTER INDEX "{_next_name(index.name)}" RENAME TO "{index.name}"'))
             shadow.create(conn)
         save_checkpoint(conn, engine, EMBEDDED, position)
-        conn.execute(delete(checkpoints).where(checkpoints.c.name.like("replay:%")))
+        _forget_plan(conn)
         conn.execute(delete(checkpoints).where(checkpoints.c.name.like(COUNT + "%")))  # the model is new
         conn.execute(delete(parked_facts))  # and holds every fact: nothing is parked in it
         save_checkpoint(conn, engine, COUNT + "replay", conn.execute(select(func.count()).select_from(facts)).scalar_one())
-        conn.execute(delete(replays).where(replays.c.name == PLAN))
     return position
 
 
@@ -549,7 +547,8 @@ def _verifying(store: EventStore, verify: bool) -> Iterator[Callable[[], None]]:
     def verdict() -> None:
         check = checking.result()
         if not check.sound:
-            _drop_plan(store.engine)
+            with _writer(store.engine) as conn, conn.begin():
+                _forget_plan(conn)  # the next replay starts afresh
             raise TamperedLog("\n".join(check.lines() + ["replay refused: a read model rebuilt from this log would "
                                                           "show figures nobody reported"]))
     try:
@@ -561,11 +560,10 @@ def _verifying(store: EventStore, verify: bool) -> Iterator[Callable[[], None]]:
         background.shutdown(wait=True)
 
 
-def _drop_plan(engine: Engine) -> None:
-    """Forget a replay's plan and checkpoints: the next replay starts afresh."""
-    with _writer(engine) as conn, conn.begin():
-        conn.execute(delete(checkpoints).where(checkpoints.c.name.like("replay:%")))
-        conn.execute(delete(replays).where(replays.c.name == PLAN))
+def _forget_plan(conn) -> None:
+    """In the caller's transaction: no replay plan, no replay checkpoints."""
+    conn.execute(delete(checkpoints).where(checkpoints.c.name.like("replay:%")))
+    conn.execute(delete(replays).where(replays.c.name == PLAN))
 
 
 def _run_workers(store: EventStore, plan: Plan, batch: int, on_batch: OnBatch | None, bar, names) -> None:
