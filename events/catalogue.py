@@ -426,7 +426,7 @@ UPCAST_DEFAULTS_V1: dict[str, dict[str, Any]] = {
 
 class AddingFields:
     """An upcaster that only adds `fields` with these fixed values, after the payload's own keys (so
-    that a rebuild may do it on the stored JSON text: services/readmodel/rebuild.py)."""
+    that a rebuild may do it on the stored JSON text: services/readmodel/replay/window.py)."""
 
     def __init__(self, fields: dict[str, Any]):
         self.fields = dict(fields)

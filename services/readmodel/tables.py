@@ -57,7 +57,7 @@ checkpoints = Table(
     Column("position", BigInteger, nullable=False),
 )
 
-# ---- replay (services/replay.py): the read models rebuilt beside the live ones, then swapped in --
+# ---- replay (services/readmodel/replay/): the read models rebuilt beside the live ones, then swapped in --
 # Same columns and primary keys as `facts` and `project_regions`; their secondary indexes are
 # built just before the swap, so that the bulk load does not maintain them row by row — but for
 # the retractions' (a few per thousand facts), which each window probes for its late retractions;

@@ -27,7 +27,7 @@ from helpers import assert_physical_schema, event, read_models as tables
 from tools.history.county import demo_county
 from services.bus.inprocess import catch_up
 from services.readmodel.sql import EMBEDDED, checkpoint_of
-from services.readmodel import replay as replay_module
+from services.readmodel.replay import worker as replay_worker
 from services.readmodel.columns import late_query
 from services.readmodel.replay import current_plan, replay, run_worker, start
 from services.log.engine import READER_SORT_THREADS, _sqlite_transactions, sqlite_file
@@ -156,7 +156,7 @@ def test_windows_are_written_by_one_other_thread_in_order_while_the_next_is_read
     """run_worker's writer thread: every window's transaction in a thread other than the caller's,
     in window order, and the next window read before the one before it is written."""
     caller, written, happened = threading.get_ident(), [], []
-    real_write, real_read = replay_module.write_window, replay_module.read_figures
+    real_write, real_read = replay_worker.write_window, replay_worker.read_figures
 
     def write_window(conn, window, *args):
         written.append((threading.get_ident(), window.upto))
@@ -169,8 +169,8 @@ def test_windows_are_written_by_one_other_thread_in_order_while_the_next_is_read
         happened.append(("read", window.upto))
         return real_read(conn, window)
 
-    monkeypatch.setattr(replay_module, "write_window", write_window)
-    monkeypatch.setattr(replay_module, "read_figures", read_figures)
+    monkeypatch.setattr(replay_worker, "write_window", write_window)
+    monkeypatch.setattr(replay_worker, "read_figures", read_figures)
     before = tables(store)
     replay(store, workers=1, batch=300, fresh=True)
     assert len(written) == -(-store.head() // 300) > 2
@@ -184,7 +184,7 @@ def test_windows_are_written_by_one_other_thread_in_order_while_the_next_is_read
 
 def test_a_window_that_fails_to_write_stops_the_worker_with_the_windows_before_it_kept(store, monkeypatch):
     before = tables(store)
-    real_write, calls = replay_module.write_window, []
+    real_write, calls = replay_worker.write_window, []
 
     def write_window(conn, window, *args):
         calls.append(window.upto)
@@ -192,14 +192,14 @@ def test_a_window_that_fails_to_write_stops_the_worker_with_the_windows_before_i
             raise RuntimeError("the disk is full")
         return real_write(conn, window, *args)
 
-    monkeypatch.setattr(replay_module, "write_window", write_window)
+    monkeypatch.setattr(replay_worker, "write_window", write_window)
     with pytest.raises(RuntimeError, match="the disk is full"):
         replay(store, workers=1, batch=500)
     plan = current_plan(store.engine)
     assert checkpoint_of(store.engine, plan.checkpoint(0)) == 1000 == calls[1]
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(facts_shadow)).scalar_one() == 1000
-    monkeypatch.setattr(replay_module, "write_window", real_write)
+    monkeypatch.setattr(replay_worker, "write_window", real_write)
     assert replay(store).resumed_from == 1000
     assert tables(store) == before
     assert_swapped_cleanly(store)
@@ -379,7 +379,7 @@ def test_a_replay_worker_waits_again_for_a_busy_write_lock(busy_store):
 
 def test_a_write_lock_busy_for_good_stops_the_worker_with_its_work_kept(busy_store, monkeypatch):
     store, before, plan, worker, holder = busy_store
-    monkeypatch.setattr(replay_module, "BUSY_ATTEMPTS", 3)
+    monkeypatch.setattr(replay_worker, "BUSY_ATTEMPTS", 3)
     busy = _OnBusy(lambda: None)
     logging.getLogger("projfacts.replay").addHandler(busy)
     try:

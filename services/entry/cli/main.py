@@ -153,7 +153,7 @@ def rank_command(ctx, figure, region, period, as_of, level, category, db, by, fm
     exports.show(fmt, ranking, lambda: render.rank_table(figure, ranking), lambda: exports.csvs.rank_csv(ranking))
 
 
-# ---- vintages, revisions, replay (services/query/vintages.py, services/readmodel/replay.py) --------
+# ---- vintages, revisions, replay (services/query/vintages.py, services/readmodel/replay/) -------
 def _vintage_call(call):
     from services.query.vintages import VintageError
 

@@ -1,6 +1,6 @@
 """Replay's step: one window of the log rebuilt into the shadows, mostly by the database itself.
 
-A replay worker (`services.readmodel.replay`) rebuilds its share of the log window by window (a range of
+A replay worker (`services.readmodel.replay.worker`) rebuilds its share of the log window by window (a range of
 log positions, a range of project ids). The rows of `facts` and `project_regions` are computed by
 the database from the log (`INSERT … SELECT`; the few derived columns read with its JSON
 functions), so the payloads never travel to Python — for facts stored at their type's latest
