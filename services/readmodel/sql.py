@@ -304,10 +304,11 @@ def region_projects(engine: Engine, region: str, as_of_us: int, year: int, types
     view reads, projections/views/reads.py), and retractions. With `visits_on`, of the site visits
     only those a 领导包联 view on that day reads (`shown_visits`). Read while it is iterated: the
     connection stays open until the last project (or until the iterator is closed)."""
-    in_region = select(project_regions.c.project_id).where(project_regions.c.region.like(f"{region}%"))
+    with engine.connect() as conn:
+        of_region = _of_region(conn, region)
     conditions = [
         facts.c.recorded_us <= as_of_us,
-        facts.c.project_id.in_(in_region),
+        of_region,
         or_(facts.c.year.is_(None), facts.c.year == year, facts.c.event_type == "ConstructionResumed"),
     ]
     province = len(region) <= 2
@@ -393,6 +394,17 @@ def project_facts(engine: Engine, project_id: str, as_of_us: int) -> list[Fact]:
 
 def _in_region(region: str):
     return select(project_regions.c.project_id).where(project_regions.c.region.like(f"{region}%"))
+
+
+def _of_region(conn, region: str):
+    """The facts of the projects ever registered in the region prefix. When every region the model
+    knows lies in it (a province's own store), that is every project's facts: no semijoin with
+    `project_regions` per row (a fifth of a province's read). A project the model holds facts of but
+    no registration belongs nowhere either way (`projections.views.common.projects_in`)."""
+    low, high = conn.execute(select(func.min(project_regions.c.region), func.max(project_regions.c.region))).one()
+    if low is not None and low.startswith(region) and high.startswith(region):
+        return facts.c.project_id.is_not(None)
+    return facts.c.project_id.in_(_in_region(region))
 
 
 def report_facts(engine: Engine, region: str, year: int, as_of_us: int, before: int | None = None) -> list[Fact]:

@@ -80,3 +80,27 @@ def test_a_stream_out_of_order_is_refused_not_folded():
     with pytest.raises(ValueError, match="out of order"):
         list(ByProject([facts("b"), facts("a")]))
     assert [p.project_id for p in ByProject([facts("A"), [], facts("a")])] == ["A", "a"]
+
+
+def test_a_region_holding_every_project_reads_them_all_without_the_semijoin_and_answers_the_same(store, store_url, monkeypatch):
+    """Where every region the model knows lies in the prefix (a province's own store), the read takes
+    every project's facts instead of joining `project_regions` per row: a project with facts and no
+    registration, and project-less facts, change nothing a view shows."""
+    from services.readmodel import sql
+
+    append_history(writer_for(store_url), [
+        event("ConstructionStarted", project_id="never-registered", occurred_on="2025-03-01",
+              recorded_at="2025-03-02T09:00:00+08:00"),
+        event("TargetSet", recorded_at="2025-01-05T09:00:00+08:00")])
+    with store.engine.connect() as conn:
+        assert "IS NOT NULL" in str(sql._of_region(conn, "14")) and "IN" not in str(sql._of_region(conn, "14"))
+        assert "IN" in str(sql._of_region(conn, "140522"))  # 140581 lies outside it
+    as_of_us = to_micros(datetime.fromisoformat(AS_OF))
+    groups = list(region_projects(store.engine, "14", as_of_us, 2025))
+    assert all(f.project_id is not None for g in groups for f in g)
+    vq = views.make_view_query("14", AS_OF[:10], AS_OF)
+    dq = desk.make_desk_query("14", on=AS_OF[:10], as_of=AS_OF)
+    answers = views.stage_for(store, vq), desk.starts_for(store, dq), views.problems_for(store, vq)
+    monkeypatch.setattr(sql, "_of_region", lambda conn, region: sql.facts.c.project_id.in_(sql._in_region(region)))
+    assert (views.stage_for(store, vq), desk.starts_for(store, dq), views.problems_for(store, vq)) == answers
+    assert [row["project_id"] for row in answers[0]["projects"]] == sorted(IDS)
