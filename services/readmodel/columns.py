@@ -144,12 +144,12 @@ def late_retractions(conn, names: Labels, held: Table, positions: list[int] | No
     (a replay worker's)."""
     query, f = late_query(held, share)
     if window is not None:
-        return _late_rows(conn, names, conn.execute(
+        return late_rows(conn, names, conn.execute(
             query.where(f.c.position > window[0], f.c.position <= window[1])).all())
     found = []
     for start in range(0, len(positions or ()), 900):
         found += conn.execute(query.where(f.c.position.in_(positions[start:start + 900]))).all()
-    return _late_rows(conn, names, found)
+    return late_rows(conn, names, found)
 
 
 def late_query(held: Table, share: tuple[str | None, str | None] = (None, None)):
@@ -167,7 +167,7 @@ def late_query(held: Table, share: tuple[str | None, str | None] = (None, None))
     return query, f
 
 
-def _late_rows(conn, names: Labels, found: list) -> list[tuple]:
+def late_rows(conn, names: Labels, found: list) -> list[tuple]:
     valid = [row for row in found if row[4] in KINDS and valid_target(row[1], row[4], row[5])]
     names.ensure(conn, {PROJECT + row[1] for row in valid})
     return [retraction_row(r_position, names(PROJECT + r_project), r_recorded, f_position)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.children import die_with_parent
 from services.log.engine import make_engine
 from services.log.store import EventStore
+from services.readmodel.replay.late import LateRetractions
 from services.readmodel.replay.plan import retarget, start
 from services.readmodel.replay.worker import BATCH, run_worker
 
@@ -21,13 +22,14 @@ def follow(url: str, ticks, batch: int = BATCH, parent: int | None = None) -> No
     log_store = EventStore(engine, migrate_schema=False)
     try:
         plan = start(engine, 1)
+        late = LateRetractions()  # kept from run to run: the windows come in log order
         while True:
             final = ticks.recv() is None
             head = log_store.head()
             target = head if final else head // batch * batch
             if target > plan.target:
                 plan = retarget(engine, plan, target)
-                run_worker(url, plan, 0, batch, engine=engine)
+                run_worker(url, plan, 0, batch, engine=engine, late=late)
             if final:
                 return
     finally:

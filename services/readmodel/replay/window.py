@@ -19,12 +19,14 @@ from itertools import groupby
 from typing import Callable
 
 import orjson
+from sqlalchemy import select
 
 from events.catalogue import CATALOGUE_V1, AddingFields
 from events.registry import REGISTRY
 from projections.figures.columns import KINDS, PROJECT, Columns, FactColumns, kind_columns, labels_of
 from services.readmodel import columns as figure_index
 from services.readmodel.columns import LABELLED
+from services.readmodel.replay.late import LateRetractions
 from services.readmodel.sql import payload_field
 from services.readmodel.tables import facts, facts_shadow, project_regions_shadow
 
@@ -126,6 +128,14 @@ class Figures:
         facts = self.by_type.get("EventRetracted")
         return [p["retracted_event_id"] for p in facts.payloads] if facts is not None else []
 
+    def retractions(self) -> list[tuple]:
+        """(position, project_id, recorded_us, the event_id named) of the window's retractions."""
+        facts = self.by_type.get("EventRetracted")
+        if facts is None:
+            return []
+        return [(position, project, recorded, payload["retracted_event_id"]) for position, project, recorded, payload
+                in zip(facts.positions, facts.projects, facts.recorded, facts.payloads)]
+
 
 def read_figures(conn, window: Window) -> Figures:
     """The window's facts at their latest version that a figure reads (read only: on SQLite another
@@ -165,12 +175,13 @@ def window_columns(reader, figures: Figures, names: figure_index.Labels) -> Colu
 
 
 def write_window(conn, window: Window, columns: Columns, names: figure_index.Labels, chunks,
-                 write_stale: Callable[[list], object]) -> int:
+                 write_stale: Callable[[list], object], pending: LateRetractions, retractions: list[tuple]) -> int:
     """In the caller's (writing) transaction: the window's facts at their latest version into the
     shadows — facts and project regions by the database, the figure columns `columns` made from
     them (`window_columns`) — and its facts stored at an older version by `write_stale` (given their
-    log rows), before the window's late retractions are looked up, so that one query finds them for
-    both. Returns how many facts."""
+    log rows), before the window's late retractions are looked up (`pending`, the worker's; given
+    the window's `retractions` at their latest version, `Figures.retractions`), so that they are
+    found for both. Returns how many facts."""
     sqlite = conn.engine.dialect.name == "sqlite"
     where, params = window.where(sqlite)
     fresh = f"{where} AND NOT {stale()}"
@@ -192,7 +203,20 @@ def write_window(conn, window: Window, columns: Columns, names: figure_index.Lab
     stale_rows = cursor.fetchall()
     if stale_rows:
         write_stale(stale_rows)
-    late = figure_index.late_retractions(conn, names, facts_shadow, window=(window.after, window.upto),
-                                         share=(window.low, window.high))
+        retractions = retractions + _written_retractions(conn, [r[0] for r in stale_rows if r[2] == "EventRetracted"])
+    late = pending.rows(conn, names, facts_shadow, window.after, window.upto, retractions)
     figure_index.store_chunk(conn, Columns.concat([columns, Columns.from_rows(late)]), chunks)
     return added + len(stale_rows)
+
+
+def _written_retractions(conn, positions: list[int]) -> list[tuple]:
+    """(position, project_id, recorded_us, the event_id named) of the retractions just written at
+    `positions` (stored at an older version: upcast by `write_stale`)."""
+    found = []
+    for start in range(0, len(positions), 500):
+        found += [tuple(row) for row in conn.execute(
+            select(facts_shadow.c.position, facts_shadow.c.project_id, facts_shadow.c.recorded_us,
+                   facts_shadow.c.retracts).where(facts_shadow.c.position.in_(positions[start:start + 500]),
+                                                  facts_shadow.c.project_id.is_not(None),
+                                                  facts_shadow.c.retracts.is_not(None)))]
+    return found

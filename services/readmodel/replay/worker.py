@@ -19,6 +19,7 @@ from events.registry import REGISTRY
 from projections.figures.columns import KINDS
 from services.log.engine import is_sqlite, make_engine
 from services.readmodel import columns as figure_index
+from services.readmodel.replay.late import LateRetractions
 from services.readmodel.replay.plan import Plan, checkpoints_of, writer
 from services.readmodel.replay.window import Window, read_figures, window_columns, write_window
 from services.readmodel.sql import fact_row_of, save_checkpoint
@@ -100,7 +101,7 @@ def write_rows(conn, engine: Engine, batch: Rows, names: figure_index.Labels, la
 
 
 def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: OnBatch | None = None,
-               engine: Engine | None = None) -> int:
+               engine: Engine | None = None, late: LateRetractions | None = None) -> int:
     """Rebuild worker `index`'s share up to the plan's target, from its checkpoint, `batch` log
     positions per transaction (`services.readmodel.replay.window`). Returns how many events.
 
@@ -108,7 +109,9 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
     (Python), while a writer thread (`WindowWriter`) writes the window before it — facts and project
     regions by the database's `INSERT … SELECT`, which runs without Python's lock — and its
     checkpoint, in one transaction, in window order. New labels are written by the writer too,
-    after the windows queued before them, so their keys come in the order a single thread gives."""
+    after the windows queued before them, so their keys come in the order a single thread gives.
+    `late`: the late retractions of the windows before (a follower's, run after run); by default
+    read again from the shadow."""
     own = engine is None
     engine = engine or make_engine(url)
     name = plan.checkpoint(index)
@@ -117,6 +120,7 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
         after = checkpoints_of(engine, [name]).get(name, 0)
         names = figure_index.Labels(engine)
         low, high = plan.share(index)
+        late = late if late is not None else LateRetractions((low, high))
         with WindowWriter(engine) as windows:
             def landed() -> None:  # the window in flight is written: count it, then the hook
                 nonlocal done, batches
@@ -139,7 +143,7 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
                     columns = window_columns(reader, figures, names)
                 if windows.pending:  # the window before this one lands before this one is handed over
                     landed()
-                windows.submit(_window_job(engine, plan, index, window, columns, names, batch))
+                windows.submit(_window_job(engine, plan, index, window, columns, figures.retractions(), names, batch, late))
                 after = upto
             if windows.pending:
                 landed()
@@ -150,14 +154,15 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
             engine.dispose()
 
 
-def _window_job(engine: Engine, plan: Plan, index: int, window: Window, columns, names: figure_index.Labels,
-                batch: int) -> Callable[[], int]:
+def _window_job(engine: Engine, plan: Plan, index: int, window: Window, columns, retractions: list[tuple],
+                names: figure_index.Labels, batch: int, late: LateRetractions) -> Callable[[], int]:
     """The writer's work for one window: its rows and checkpoint in one transaction (facts written at
     an older version are upcast in Python), then the shadow's statistics when due."""
     def job() -> int:
         with write_lock(engine) as conn:
             added = write_window(conn, window, columns, names, figure_chunks_shadow,
-                                 lambda stale: write_rows(conn, engine, rows_of(stale), names, late=False))
+                                 lambda stale: write_rows(conn, engine, rows_of(stale), names, late=False), late,
+                                 retractions)
             save_checkpoint(conn, engine, plan.checkpoint(index), window.upto)
         if index == 0 and _statistics_due(engine, window.after, window.upto, batch):
             with engine.begin() as conn:
@@ -207,9 +212,10 @@ class WindowWriter:
 
 def _statistics_due(engine: Engine, after: int, upto: int, batch: int) -> bool:
     """PostgreSQL: whether the window (after, upto] took the log past batch × 2^k, when the shadow's
-    statistics are taken again. Never analysed, the shadow looks empty to the planner, and each
-    window's late-retraction query (columns.late_query) scanned the whole shadow for retractions
-    instead of probing their index: quadratic (36 of 51 s of the province rebuild's server time).
+    statistics are taken again. Never analysed, the shadow looks empty to the planner, and a query
+    of each window's (then the late-retraction probe, columns.late_query; now the window's
+    retractions, late.LateRetractions) scanned the whole shadow instead of its index or the window's
+    positions: quadratic (36 of 51 s of the province rebuild's server time).
     By doubling: ~7 times for a province, by the first worker (the follower of an import is one)."""
     if is_sqlite(engine):
         return False
