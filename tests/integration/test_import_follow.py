@@ -111,3 +111,27 @@ def test_the_follower_dies_with_a_killed_import(sqlite_url, tmp_path):
     importer = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parents[2],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert_spawned_die_with(importer, 1, "import's follower", forked=True)  # workers=1: its only child
+
+
+def test_a_retraction_imported_windows_before_the_fact_it_names_gets_its_row(store_url, tmp_path):
+    """A retraction the follower projects before the importer has even appended the fact it names
+    (windows apart): the fact's window still gives it its figure row, as a replay of the log does."""
+    from helpers import event
+
+    history = list(demo_county())
+    project = next(e["project_id"] for e in history if e["event_type"] == "ProjectRegistered")
+    invested = event("InvestmentReported", project_id=project, year=2025, month=1, amount="12.00",
+                     occurred_on="2025-02-03", recorded_at="2025-02-03T10:00:00+08:00")
+    retraction = event("EventRetracted", project_id=project, retracted_event_id=invested["event_id"], reason="重报",
+                       source={"department": "project_center", "system": "t"}, occurred_on="2025-01-20",
+                       recorded_at="2025-01-20T10:00:00+08:00")
+    path = tmp_path / "history.jsonl"
+    objs = history[:100] + [retraction] + history[100:] + [invested]
+    path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in objs))
+    store = EventStore(store_url)
+    summary, followed, code = _import(store, path)
+    assert followed and code == 0 and summary.appended == store.count() > 5 * WINDOW
+    followed_models = read_models(store)
+    replay(store, fresh=True, batch=WINDOW, verify=False, workers=1)
+    assert read_models(store) == followed_models
+    store.engine.dispose()

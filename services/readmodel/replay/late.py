@@ -9,7 +9,7 @@ Only a retraction with a project can have a row: it withdraws a fact of its own 
 fact the figures read has one (`columns.valid_target`, `KINDS`)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, literal, select
 
 from services.log.tables import events
 from services.readmodel.columns import Labels, late_rows
@@ -26,6 +26,9 @@ class LateRetractions:
         self.share = share
         self.resumed = False
         self.waiting: dict[int, list[tuple]] = {}  # named fact's position -> the rows `late_rows` takes
+        # named event_id the log did not hold yet -> (its retractions, the log's head then): looked up
+        # again once a window passes that head (a follower's: the import appends as it goes)
+        self.unknown: dict[str, tuple[list[Retraction], int]] = {}
 
     def rows(self, conn, names: Labels, held, after: int, upto: int, retractions: list[Retraction]) -> list[tuple]:
         """In the writing transaction of the window (after, upto], once its facts are in the shadow
@@ -35,7 +38,12 @@ class LateRetractions:
         if not self.resumed:
             self._add(conn, self._written(conn, held, after))
             self.resumed = True
-        self._add(conn, retractions)
+        again = []  # the retractions of facts the log did not hold when last looked up, past then
+        for event_id, (waiting, head) in list(self.unknown.items()):
+            if head < upto:
+                again += waiting
+                del self.unknown[event_id]
+        self._add(conn, retractions + again)
         due = sorted(position for position in self.waiting if after < position <= upto)
         return late_rows(conn, names, [row for position in due for row in self.waiting.pop(position)])
 
@@ -49,25 +57,32 @@ class LateRetractions:
                    held.c.project_id.is_not(None), held.c.position <= upto))]
 
     def _add(self, conn, retractions: list[Retraction]) -> None:
+        if not retractions:
+            return
+        head = conn.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one()
         named = self._named(conn, sorted({r[3] for r in retractions}))
-        for r_position, r_project, r_recorded, retracts in retractions:
-            for f_position, f_type, f_project in named.get(retracts, ()):
-                if r_position < f_position:
+        for retraction in retractions:
+            r_position, r_project, r_recorded, retracts = retraction
+            found = named.get(retracts)
+            if found is None:  # not in the log yet: it may be appended later, past `head`
+                self.unknown.setdefault(retracts, ([], head))[0].append(retraction)
+                continue
+            for f_position, f_type, f_project, mine in found:
+                if mine and r_position < f_position:
                     self.waiting.setdefault(f_position, []).append(
                         (r_position, r_project, r_recorded, f_position, f_type, f_project))
 
     def _named(self, conn, event_ids: list[str]) -> dict[str, list[tuple]]:
-        """event_id -> [(log position, event_type, project_id)] of the named facts in the share (the
-        share compared by the database, as the worker's windows are)."""
+        """event_id -> [(log position, event_type, project_id, whether in the share)] of the named
+        facts the log holds (the share compared by the database, as the worker's windows are)."""
         low, high = self.share
+        inside = [c for c in (events.c.project_id >= low if low is not None else None,
+                              events.c.project_id < high if high is not None else None) if c is not None]
+        mine = case((and_(*inside), 1), else_=0) if inside else literal(1)
         found: dict[str, list[tuple]] = {}
         for start in range(0, len(event_ids), 500):
-            query = select(events.c.event_id, events.c.position, events.c.event_type, events.c.project_id).where(
+            query = select(events.c.event_id, events.c.position, events.c.event_type, events.c.project_id, mine).where(
                 events.c.event_id.in_(event_ids[start:start + 500]))
-            if low is not None:
-                query = query.where(events.c.project_id >= low)
-            if high is not None:
-                query = query.where(events.c.project_id < high)
             for event_id, *named in conn.execute(query):
                 found.setdefault(event_id, []).append(tuple(named))
         return found
