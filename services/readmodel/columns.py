@@ -134,36 +134,25 @@ def lookups(conn, names: Labels, texts: Iterable[str], retracted_ids: list[str])
     return names.known.__getitem__, retracted
 
 
-def late_retractions(conn, names: Labels, held: Table, positions: list[int] | None = None,
-                     window: tuple[int, int] | None = None,
-                     share: tuple[str | None, str | None] = (None, None)) -> list[tuple]:
+def late_retractions(conn, names: Labels, held: Table, positions: list[int]) -> list[tuple]:
     """The rows of retractions recorded in the log *before* the facts they name — the facts at
-    `positions`, or in the `window` of log positions (after, upto], already in the facts table
-    `held` — emitted now that their targets are projected: the same rows whichever order the two
-    came in (projections.figures.columns.retraction_row). `share`: only the projects in [low, high)
-    (a replay worker's)."""
-    query, f = late_query(held, share)
-    if window is not None:
-        return late_rows(conn, names, conn.execute(
-            query.where(f.c.position > window[0], f.c.position <= window[1])).all())
+    `positions`, already in the facts table `held` — emitted now that their targets are projected:
+    the same rows whichever order the two came in (projections.figures.columns.retraction_row). A
+    replay worker finds its windows' its own way (services/readmodel/replay/late.py)."""
+    query, f = late_query(held)
     found = []
-    for start in range(0, len(positions or ()), 900):
+    for start in range(0, len(positions), 900):
         found += conn.execute(query.where(f.c.position.in_(positions[start:start + 900]))).all()
     return late_rows(conn, names, found)
 
 
-def late_query(held: Table, share: tuple[str | None, str | None] = (None, None)):
+def late_query(held: Table):
     """(the query of `late_retractions` before its positions, the alias `f` of the facts named): each
     fact of the table `held` with the retractions recorded before it that name it, probed through
-    the retractions' index (a replay's shadow keeps it while it is loaded)."""
+    the retractions' index (a replay's shadow keeps it while it is loaded, for its tail)."""
     r, f = held.alias("r"), held.alias("f")
     query = select(r.c.position, r.c.project_id, r.c.recorded_us, f.c.position, f.c.event_type, f.c.project_id).join(
         r, r.c.retracts == f.c.event_id).where(r.c.event_type == "EventRetracted", r.c.position < f.c.position)
-    low, high = share
-    if low is not None:
-        query = query.where(f.c.project_id >= low)
-    if high is not None:
-        query = query.where(f.c.project_id < high)
     return query, f
 
 

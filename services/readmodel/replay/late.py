@@ -36,7 +36,7 @@ class LateRetractions:
         (what `columns.late_retractions` finds for the window). `retractions`: the window's own,
         with a project. A worker resuming reads those of its earlier windows from the shadow first."""
         if not self.resumed:
-            self._add(conn, self._written(conn, held, after))
+            self._add(conn, retractions_in(conn, held, held.c.position <= after) if after > 0 else [])
             self.resumed = True
         again = []  # the retractions of facts the log did not hold when last looked up, past then
         for event_id, (waiting, head) in list(self.unknown.items()):
@@ -46,15 +46,6 @@ class LateRetractions:
         self._add(conn, retractions + again)
         due = sorted(position for position in self.waiting if after < position <= upto)
         return late_rows(conn, names, [row for position in due for row in self.waiting.pop(position)])
-
-    @staticmethod
-    def _written(conn, held, upto: int) -> list[Retraction]:
-        if upto <= 0:
-            return []
-        return [tuple(row) for row in conn.execute(
-            select(held.c.position, held.c.project_id, held.c.recorded_us, held.c.retracts)
-            .where(held.c.retracts.is_not(None), held.c.event_type == "EventRetracted",
-                   held.c.project_id.is_not(None), held.c.position <= upto))]
 
     def _add(self, conn, retractions: list[Retraction]) -> None:
         if not retractions:
@@ -86,3 +77,11 @@ class LateRetractions:
             for event_id, *named in conn.execute(query):
                 found.setdefault(event_id, []).append(tuple(named))
         return found
+
+
+def retractions_in(conn, held, *where) -> list[Retraction]:
+    """The retractions with a project the shadow `held` holds where `where` says."""
+    return [tuple(row) for row in conn.execute(
+        select(held.c.position, held.c.project_id, held.c.recorded_us, held.c.retracts)
+        .where(held.c.retracts.is_not(None), held.c.event_type == "EventRetracted", held.c.project_id.is_not(None),
+               *where))]

@@ -19,14 +19,13 @@ from itertools import groupby
 from typing import Callable
 
 import orjson
-from sqlalchemy import select
 
 from events.catalogue import CATALOGUE_V1, AddingFields
 from events.registry import REGISTRY
 from projections.figures.columns import KINDS, PROJECT, Columns, FactColumns, kind_columns, labels_of
 from services.readmodel import columns as figure_index
 from services.readmodel.columns import LABELLED
-from services.readmodel.replay.late import LateRetractions
+from services.readmodel.replay.late import LateRetractions, retractions_in
 from services.readmodel.sql import payload_field
 from services.readmodel.tables import facts, facts_shadow, project_regions_shadow
 
@@ -125,8 +124,7 @@ class Figures:
         return texts
 
     def retracted(self) -> list[str]:
-        facts = self.by_type.get("EventRetracted")
-        return [p["retracted_event_id"] for p in facts.payloads] if facts is not None else []
+        return [named for *_, named in self.retractions()]
 
     def retractions(self) -> list[tuple]:
         """(position, project_id, recorded_us, the event_id named) of the window's retractions."""
@@ -203,20 +201,10 @@ def write_window(conn, window: Window, columns: Columns, names: figure_index.Lab
     stale_rows = cursor.fetchall()
     if stale_rows:
         write_stale(stale_rows)
-        retractions = retractions + _written_retractions(conn, [r[0] for r in stale_rows if r[2] == "EventRetracted"])
+        upcast = [r[0] for r in stale_rows if r[2] == "EventRetracted"]
+        for start in range(0, len(upcast), 500):
+            retractions = retractions + retractions_in(conn, facts_shadow, facts_shadow.c.position.in_(upcast[start:start + 500]))
     late = pending.rows(conn, names, facts_shadow, window.after, window.upto, retractions)
     figure_index.store_chunk(conn, Columns.concat([columns, Columns.from_rows(late)]), chunks)
     return added + len(stale_rows)
 
-
-def _written_retractions(conn, positions: list[int]) -> list[tuple]:
-    """(position, project_id, recorded_us, the event_id named) of the retractions just written at
-    `positions` (stored at an older version: upcast by `write_stale`)."""
-    found = []
-    for start in range(0, len(positions), 500):
-        found += [tuple(row) for row in conn.execute(
-            select(facts_shadow.c.position, facts_shadow.c.project_id, facts_shadow.c.recorded_us,
-                   facts_shadow.c.retracts).where(facts_shadow.c.position.in_(positions[start:start + 500]),
-                                                  facts_shadow.c.project_id.is_not(None),
-                                                  facts_shadow.c.retracts.is_not(None)))]
-    return found
