@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from events.catalogue import CATALOGUE_V1
 from events.registry import REGISTRY
 from projections.figures.columns import KINDS
+from services.gcpause import gc_paused
 from services.log.engine import is_sqlite, make_engine
 from services.readmodel import columns as figure_index
 from services.readmodel.replay.late import LateRetractions
@@ -132,14 +133,14 @@ def run_worker(url: str, plan: Plan, index: int, batch: int = BATCH, on_batch: O
             while after < plan.target:
                 upto = min(after + batch, plan.target)
                 window = Window(after, upto, low, high)
-                with engine.connect() as reader:
+                with gc_paused(), engine.connect() as reader:
                     figures = read_figures(reader, window)
                     texts = figures.texts()
                     if names.unknown(texts):
                         names.recall(reader, texts)
                 if names.unknown(texts):
                     windows.call(lambda conn, texts=texts: names.ensure(conn, texts))
-                with engine.connect() as reader:
+                with gc_paused(), engine.connect() as reader:
                     columns = window_columns(reader, figures, names)
                 if windows.pending:  # the window before this one lands before this one is handed over
                     landed()
