@@ -30,6 +30,7 @@ from sqlalchemy import select, update
 
 from services.bus.config import BusConfig
 from services.bus.records import EPOCH, fact_headers, key_of
+from services.gcpause import without_gc
 from services.log.store import EventStore, StoredEvent
 from services.log.tables import relay_checkpoints
 
@@ -50,6 +51,7 @@ class Relay:
         self.pause = pause_seconds  # after each batch: a test knob, to kill the relay mid-stream
         self.delivered = 0
 
+    @without_gc  # a batch's facts live until it is delivered: see services/gcpause.py
     def run_once(self) -> int:
         """Deliver the next batch after the sink's checkpoint; how many facts it held (0: caught up)."""
         after = self.sink.resume_after()

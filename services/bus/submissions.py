@@ -36,6 +36,7 @@ from services.bus.config import BusConfig
 from services.bus.producer import kafka_producer
 from services.bus.records import CHANNEL, Record, rejected_headers
 from services.bus.wire import EventSerde, open_registry, unframe
+from services.gcpause import without_gc
 from services.ingest.accept import Acceptor, Outcome, Unavailable
 from services.ingest.authorise import Publisher
 from services.ingest.tokens import record_refusals
@@ -73,6 +74,7 @@ class Ingest:
         self._failures: list[BaseException] = []
 
     # ---- one batch -------------------------------------------------------------------------
+    @without_gc  # a batch's events live until it is appended: see services/gcpause.py
     def process(self, records: list[Record]) -> IngestStats:
         """Decode, accept and dead-letter one batch; raises Transient to have it retried."""
         stats = IngestStats()

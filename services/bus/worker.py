@@ -33,6 +33,7 @@ from sqlalchemy import delete, select
 from events.errors import EventError
 from services.bus.records import EPOCH, BadFact, Record, header, stored_event
 from services.bus.wire import EventSerde
+from services.gcpause import without_gc
 from services.log.store import EventStore, StoredEvent
 from services.readmodel import columns as figure_index
 from services.readmodel.sql import apply_batch, save_checkpoint
@@ -131,6 +132,7 @@ class Projector:
         self.refused += 1
         self.dead_letter(record, reason)
 
+    @without_gc  # a batch's facts live until its transaction ends: see services/gcpause.py
     def apply(self, records: list[Record]) -> int:
         """Project one batch in one transaction; returns how many facts it carried."""
         fresh = []
