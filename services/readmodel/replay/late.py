@@ -50,6 +50,8 @@ class LateRetractions:
     def _add(self, conn, retractions: list[Retraction]) -> None:
         if not retractions:
             return
+        # the log's head before the lookup, not after: a fact appended in between lies past it and is
+        # looked up again; read after, it could be passed over for good
         head = conn.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one()
         named = self._named(conn, sorted({r[3] for r in retractions}))
         for retraction in retractions:
