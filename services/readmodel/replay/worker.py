@@ -166,7 +166,8 @@ def _window_job(engine: Engine, plan: Plan, index: int, window: Window, columns,
                                  retractions)
             save_checkpoint(conn, engine, plan.checkpoint(index), window.upto)
         if index == 0 and _statistics_due(engine, window.after, window.upto, batch):
-            with engine.begin() as conn:
+            with engine.begin() as conn:  # a small sample: the planner needs its size, not fine histograms
+                conn.execute(text(f"SET LOCAL default_statistics_target = {INTERIM_STATISTICS}"))
                 conn.execute(text(f"ANALYZE {facts_shadow.name}"))
         return added
     return job
@@ -209,6 +210,13 @@ class WindowWriter:
         self._pool.shutdown(wait=True)
         if self._future is not None and exc[0] is None:
             self.collect()
+
+
+# PostgreSQL's statistics target for the shadow's interim ANALYZE (the default is 100: 30,000 rows
+# sampled, 0.2-0.4 s each; 10 samples 3,000, ~0.02 s). They only keep the planner from taking the
+# growing shadow for empty; the shadows' statistics after the last window (shadows.build_next_indexes)
+# keep the server's default: the live views are planned with those.
+INTERIM_STATISTICS = 10
 
 
 def _statistics_due(engine: Engine, after: int, upto: int, batch: int) -> bool:
