@@ -7,7 +7,9 @@ and a store that does not exist is an error that says so (`StoreError`), never a
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -102,8 +104,35 @@ READER_MMAP_BYTES = 1 << 34
 # ...and sort with helper threads: a region's read is sorted by project (a province's 领导包联: 1.2 M
 # rows, 1.7 s of sorting before the first row), and SQLite's sorter then sorts and merges its runs
 # on another core while it reads on. A province's 领导包联 7.9 -> 7.0 s, 滞后项目 6.1 -> 5.6 s
-# (bench/README.md); a replay measured no better (its sorts are index builds), so writers keep none.
+# (bench/README.md). Writers keep none but for their index builds (`sorting_for_index_builds`, below):
+# with the writer's large cache SQLite sorts in memory on one thread, and helpers gained little there.
 READER_SORT_THREADS = 2
+
+
+# A writer's index builds (a replay's swap builds the read models' indexes; SQLite cannot build them
+# on the shadows beforehand): SQLite's sorter holds as many rows in memory as the page cache takes
+# and sorts them on one thread; with a small cache it sorts runs of rows and merges them, on helper
+# threads. The province's two large `facts` indexes (1.3 M rows), built and committed in one
+# transaction: 6.1-7.3 s with the writer's 64 MiB and no helper, 2.8-3.8 s with 2 MiB (SQLite's
+# default) and 2-4 helpers (bench/README.md, twelfth session).
+INDEX_SORT_CACHE_KIB = 2_000
+INDEX_SORT_THREADS = min(4, os.cpu_count() or 1)
+
+
+@contextmanager
+def sorting_for_index_builds(conn) -> Iterator[None]:
+    """SQLite: around a writer's CREATE INDEX statements, the page cache and sort helpers that build
+    them fastest; the writer's own afterwards. Other backends: nothing."""
+    if conn.engine.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA threads={INDEX_SORT_THREADS}")
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{INDEX_SORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql("PRAGMA threads=0")
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
 
 
 def _sqlite_transactions(engine: Engine, read_only: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, delete, func, select, text
 
-from services.log.engine import is_sqlite
+from services.log.engine import is_sqlite, sorting_for_index_builds
 from services.log.tables import events
 from services.readmodel import columns as figure_index
 from services.readmodel.replay.plan import PLAN, forget_plan, writer
@@ -52,17 +52,18 @@ def swap(engine: Engine, batch: int = BATCH) -> int:
         position = apply_tail(conn, engine, max(done or 0, plan_target), batch)
         for name in SHADOW_ONLY_INDEXES:
             conn.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
-        for live, shadow in SHADOWS:
-            conn.execute(text(f'DROP TABLE "{live.name}"'))
-            conn.execute(text(f'ALTER TABLE "{shadow.name}" RENAME TO "{live.name}"'))
-            if sqlite:
-                for index in live.indexes:
-                    conn.execute(text(index_sql(index, live.name, index.name, "sqlite")))
-            else:
-                conn.execute(text(f'ALTER INDEX "{shadow.name}_pkey" RENAME TO "{live.name}_pkey"'))
-                for index in live.indexes:
-                    conn.execute(text(f'ALTER INDEX "{next_name(index.name)}" RENAME TO "{index.name}"'))
-            shadow.create(conn)
+        with sorting_for_index_builds(conn):
+            for live, shadow in SHADOWS:
+                conn.execute(text(f'DROP TABLE "{live.name}"'))
+                conn.execute(text(f'ALTER TABLE "{shadow.name}" RENAME TO "{live.name}"'))
+                if sqlite:
+                    for index in live.indexes:
+                        conn.execute(text(index_sql(index, live.name, index.name, "sqlite")))
+                else:
+                    conn.execute(text(f'ALTER INDEX "{shadow.name}_pkey" RENAME TO "{live.name}_pkey"'))
+                    for index in live.indexes:
+                        conn.execute(text(f'ALTER INDEX "{next_name(index.name)}" RENAME TO "{index.name}"'))
+                shadow.create(conn)
         save_checkpoint(conn, engine, EMBEDDED, position)
         forget_plan(conn)
         conn.execute(delete(checkpoints).where(checkpoints.c.name.like(COUNT + "%")))  # the model is new
