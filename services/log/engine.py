@@ -122,17 +122,18 @@ INDEX_SORT_THREADS = min(4, os.cpu_count() or 1)
 @contextmanager
 def sorting_for_index_builds(conn) -> Iterator[None]:
     """SQLite: around a writer's CREATE INDEX statements, the page cache and sort helpers that build
-    them fastest; the writer's own afterwards. Other backends: nothing."""
-    if conn.engine.dialect.name != "sqlite":
+    them fastest; the connection's own afterwards. Other backends: nothing."""
+    if not is_sqlite(conn.engine):
         yield
         return
+    own = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("threads", "cache_size")}
     conn.exec_driver_sql(f"PRAGMA threads={INDEX_SORT_THREADS}")
     conn.exec_driver_sql(f"PRAGMA cache_size=-{INDEX_SORT_CACHE_KIB}")
     try:
         yield
     finally:
-        conn.exec_driver_sql("PRAGMA threads=0")
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
+        for name, value in own.items():
+            conn.exec_driver_sql(f"PRAGMA {name}={value}")
 
 
 def _sqlite_transactions(engine: Engine, read_only: bool) -> None:
